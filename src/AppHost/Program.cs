@@ -1,0 +1,1 @@
+Console.WriteLine("AppHost: not built yet (issue 3).");

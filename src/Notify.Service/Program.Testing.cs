@@ -1,0 +1,2 @@
+// Lets tests host this service through WebApplicationFactory<Program>.
+public partial class Program;

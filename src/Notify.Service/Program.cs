@@ -1,0 +1,10 @@
+using StatusPlatform.Notify;
+using StatusPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNotifyService();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();

@@ -1,0 +1,10 @@
+using StatusPlatform.StatusApi;
+using StatusPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddStatusApi();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();
