@@ -53,6 +53,19 @@ public sealed class EventStore(NpgsqlDataSource dataSource, EventStoreOptions op
             : null;
     }
 
+    /// <summary>The ids of the streams whose id starts with <paramref name="prefix"/>, archived ones excluded unless asked for.</summary>
+    public async Task<IReadOnlyList<string>> ListStreamIdsAsync(string prefix, bool includeArchived = false, CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand($"select id from {_s}.streams where starts_with(id, $1) and ($2 or not archived) order by id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeArchived });
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            ids.Add(reader.GetString(0));
+        return ids;
+    }
+
     /// <summary>Reads a stream's events in version order, after <paramref name="afterVersion"/>. Archived streams read as empty unless asked for.</summary>
     public async Task<IReadOnlyList<StoredEvent>> FetchStreamAsync(string streamId, long afterVersion = 0,
         bool includeArchived = false, long? upToVersion = null, CancellationToken ct = default)

@@ -1,17 +1,35 @@
 using Npgsql;
 using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Catalog;
+using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Incidents;
+using StatusPlatform.Incident.Monitors.Folding;
+using StatusPlatform.Incident.Page;
+using StatusPlatform.Incident.Relay;
+using StatusPlatform.Incident.Storage;
 using StatusPlatform.ServiceDefaults;
 
 namespace StatusPlatform.Incident;
 
 public static class IncidentServiceExtensions
 {
-    /// <summary>Every registration of the incident service: the event store it owns, its projections and its relay.</summary>
+    /// <summary>Every registration of the incident service: the event store it owns, its projections, its relay and its consumers.</summary>
     public static IHostApplicationBuilder AddIncidentService(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres();
-        builder.Services.AddEventStore(sp => sp.GetRequiredService<NpgsqlDataSource>());
-        builder.AddMessaging();
+        // Hosted services start in this order: read-model schemas, event store, then the configuration file.
+        builder.Services.AddHostedService<IncidentSchema>();
+        builder.Services.AddEventStore(sp => sp.GetRequiredService<NpgsqlDataSource>(), store => store.Events.RegisterIncidentEvents());
+        builder.Services.AddProjection<PageProjection>().AddProjection<ComponentsProjection>().AddProjection<IncidentsProjection>();
+        builder.Services.AddEventRelay<IntegrationRelay>();
+        builder.Services.AddSingleton<CatalogApplier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogApplier>());
+        builder.Services.AddSingleton<CatalogReader>();
+        builder.AddMessaging(bus =>
+        {
+            bus.AddConsumer<CheckCompletedConsumer>();
+            bus.AddConsumer<GetMonitorCatalogConsumer>();
+        });
         return builder;
     }
 }

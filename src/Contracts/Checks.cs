@@ -1,0 +1,28 @@
+namespace StatusPlatform.Contracts;
+
+/// <summary>What a probe concluded about one check.</summary>
+public enum CheckOutcome
+{
+    Up,
+    Degraded,
+    Down,
+}
+
+/// <summary>Phases of one HTTP check in milliseconds; null where the phase did not happen (no TLS, connection reused, failed earlier).</summary>
+public sealed record CheckTimings(double? DnsMs, double? ConnectMs, double? TlsMs, double? FirstByteMs, double TotalMs);
+
+/// <summary>
+/// A probe ran one check. <see cref="CheckId"/> is unique per check run and doubles as the message id, so a
+/// redelivered result is folded once.
+/// </summary>
+public sealed record CheckCompleted(
+    Guid CheckId,
+    string MonitorId,
+    string Region,
+    string ProbeInstance,
+    DateTimeOffset StartedAt,
+    double DurationMs,
+    CheckOutcome Outcome,
+    int? StatusCode,
+    string? FailureReason,
+    CheckTimings? Timings);

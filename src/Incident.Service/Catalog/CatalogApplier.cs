@@ -1,0 +1,91 @@
+using Npgsql;
+using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Monitors;
+using StatusPlatform.Incident.Page;
+using Monitor = StatusPlatform.Incident.Monitors.Monitor;
+
+namespace StatusPlatform.Incident.Catalog;
+
+/// <summary>The catalog changed; its version counts the changes and tells probes when to fetch it again.</summary>
+public sealed record CatalogChanged(long Version, DateTimeOffset ChangedAt);
+
+/// <summary>
+/// Applies the configuration file at start-up: each entry is decided against its stream, so an unchanged file
+/// appends nothing and a changed one appends exactly its changes, all in one transaction. A bad file stops
+/// start-up with the file, line and field.
+/// </summary>
+public sealed class CatalogApplier(EventStore store, IConfiguration configuration, TimeProvider time, ILogger<CatalogApplier> logger) : IHostedService
+{
+    public const string CatalogStream = "catalog";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = configuration["StatusPlatform:ConfigFile"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            logger.LogWarning("StatusPlatform:ConfigFile is not set; no components or monitors are configured from a file");
+            return;
+        }
+        var changes = await ApplyAsync(CatalogFile.Load(path), cancellationToken);
+        logger.LogInformation("Applied {File}: {Changes} change(s)", path, changes);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Appends what it takes to bring the streams to <paramref name="definition"/>; returns the number of events.</summary>
+    public async Task<int> ApplyAsync(CatalogDefinition definition, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var session = await store.OpenSessionAsync(ct);
+        // Two instances starting together must not both decide against the same old state.
+        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('incident.catalog'))", session.Connection, session.Transaction))
+            await lockCommand.ExecuteNonQueryAsync(ct);
+
+        var changes = 0;
+        var page = await store.AggregateStreamAsync<StatusPage>(StatusPage.StreamId, ct: ct);
+        changes += Append(session, StatusPage.StreamId, page?.Version, StatusPage.Decide(page?.State, definition.Page, now));
+
+        var wantedComponents = definition.Components.Select(c => Component.StreamId(c.Id)).ToHashSet();
+        foreach (var (id, settings) in definition.Components)
+        {
+            var current = await store.AggregateStreamAsync<Component>(Component.StreamId(id), ct: ct);
+            changes += Append(session, Component.StreamId(id), current?.Version, Component.Decide(current?.State, id, settings, now));
+        }
+        foreach (var streamId in (await store.ListStreamIdsAsync("component-", ct: ct)).Where(s => !wantedComponents.Contains(s)))
+        {
+            var current = await store.AggregateStreamAsync<Component>(streamId, ct: ct);
+            if (current is { State.Removed: false })
+                changes += Append(session, streamId, current.Version, [new ComponentRemoved(current.State.Id, now)]);
+        }
+
+        var wantedMonitors = definition.Monitors.Select(m => Monitor.StreamId(m.Id)).ToHashSet();
+        foreach (var (id, settings) in definition.Monitors)
+        {
+            var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(id), ct: ct);
+            changes += Append(session, Monitor.StreamId(id), current?.Version, Monitor.Decide(current?.State, id, settings, now));
+        }
+        foreach (var streamId in (await store.ListStreamIdsAsync("monitor-", ct: ct)).Where(s => !wantedMonitors.Contains(s)))
+        {
+            var current = await store.AggregateStreamAsync<Monitor>(streamId, ct: ct);
+            if (current is { State.Removed: false })
+                changes += Append(session, streamId, current.Version, [new MonitorRemoved(current.State.Id, now)]);
+        }
+
+        if (changes > 0)
+        {
+            var catalog = await store.GetStreamStateAsync(CatalogStream, ct);
+            var version = catalog?.Version ?? 0;
+            Append(session, CatalogStream, version, [new CatalogChanged(version + 1, now)]);
+        }
+        await session.SaveChangesAsync(ct);
+        return changes;
+    }
+
+    private static int Append(EventSession session, string streamId, long? version, IReadOnlyList<object> events)
+    {
+        if (events.Count > 0)
+            session.Append(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, events);
+        return events.Count;
+    }
+}

@@ -1,0 +1,32 @@
+using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Catalog;
+using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Incidents;
+using StatusPlatform.Incident.Monitors;
+using StatusPlatform.Incident.Page;
+
+namespace StatusPlatform.Incident;
+
+/// <summary>
+/// The stable names of every event in the store. An alias, once used, never changes: renaming a record is
+/// free, renaming its alias would orphan stored events (use an upcaster and a new schema version instead).
+/// </summary>
+public static class EventTypes
+{
+    public static EventTypeRegistry RegisterIncidentEvents(this EventTypeRegistry events) => events
+        .Register<PageConfigured>("page_configured")
+        .Register<CatalogChanged>("catalog_changed")
+        .Register<ComponentDefined>("component_defined")
+        .Register<ComponentReconfigured>("component_reconfigured")
+        .Register<ComponentRemoved>("component_removed")
+        .Register<ComponentStatusChanged>("component_status_changed")
+        .Register<AutomaticIncidentAttached>("automatic_incident_attached")
+        .Register<AutomaticIncidentDetached>("automatic_incident_detached")
+        .Register<MonitorDefined>("monitor_defined")
+        .Register<MonitorReconfigured>("monitor_reconfigured")
+        .Register<MonitorRemoved>("monitor_removed")
+        .Register<MonitorWentDown>("monitor_went_down")
+        .Register<MonitorRecovered>("monitor_recovered")
+        .Register<IncidentOpened>("incident_opened")
+        .Register<IncidentResolved>("incident_resolved");
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using StatusPlatform.EventSourcing;
+using StatusPlatform.EventSourcing.Subscriptions;
+
+namespace StatusPlatform.Incident.Incidents;
+
+/// <summary>Projects incident streams into status.incidents, their updates and their components.</summary>
+public sealed class IncidentsProjection : IProjection
+{
+    public string Name => "status.incidents";
+
+    public async Task ApplyAsync(IReadOnlyList<StoredEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case IncidentOpened o:
+                    await ExecuteAsync("""
+                        insert into status.incidents (id, name, status, impact, created_at, updated_at, started_at, shortlink, automatic)
+                        values (@id, @name, @status, @impact, @at, @at, @at,
+                                (select rtrim(url, '/') || '/incidents/' || @id from status.page limit 1), @automatic)
+                        on conflict (id) do nothing;
+                        insert into status.incident_components (incident_id, component_id)
+                        select @id, unnest(@components) on conflict do nothing;
+                        """, ("id", o.IncidentId), ("name", o.Name), ("status", o.Status), ("impact", o.Impact), ("at", o.OpenedAt),
+                        ("automatic", o.Automatic), ("components", o.Components.Select(c => c.ComponentId).ToArray()));
+                    await AddUpdateAsync(o.IncidentId, o.UpdateId, o.Status, o.Body, o.Components, o.OpenedAt);
+                    break;
+                case IncidentResolved r:
+                    await ExecuteAsync("update status.incidents set status = 'resolved', resolved_at = @at, updated_at = @at where id = @id",
+                        ("id", r.IncidentId), ("at", r.ResolvedAt));
+                    await AddUpdateAsync(r.IncidentId, r.UpdateId, "resolved", r.Body, r.Components, r.ResolvedAt);
+                    break;
+            }
+        }
+
+        Task AddUpdateAsync(string incidentId, string updateId, string status, string body, IReadOnlyList<IncidentComponent> components, DateTimeOffset at) =>
+            ExecuteAsync("""
+                insert into status.incident_updates (id, incident_id, status, body, created_at, updated_at, display_at, affected_components)
+                values (@id, @incident, @status, @body, @at, @at, @at, @affected) on conflict (id) do nothing
+                """, ("id", updateId), ("incident", incidentId), ("status", status), ("body", body), ("at", at),
+                ("affected", new NpgsqlParameter { Value = AffectedComponents(components), NpgsqlDbType = NpgsqlDbType.Jsonb }));
+
+        async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            foreach (var (name, value) in parameters)
+            {
+                if (value is NpgsqlParameter p)
+                {
+                    p.ParameterName = name;
+                    command.Parameters.Add(p);
+                }
+                else
+                {
+                    command.Parameters.AddWithValue(name, value);
+                }
+            }
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The wire form of affected_components: one entry per component with its old and new status.</summary>
+    private static string AffectedComponents(IReadOnlyList<IncidentComponent> components) =>
+        JsonSerializer.Serialize(components.Select(c => new Dictionary<string, string>
+        {
+            ["code"] = c.ComponentId,
+            ["name"] = c.Name,
+            ["old_status"] = c.OldStatus,
+            ["new_status"] = c.NewStatus,
+        }));
+}

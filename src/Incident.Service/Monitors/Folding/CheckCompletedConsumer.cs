@@ -1,0 +1,84 @@
+using MassTransit;
+using StatusPlatform.Contracts;
+using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Catalog;
+using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Incidents;
+
+namespace StatusPlatform.Incident.Monitors.Folding;
+
+/// <summary>
+/// Folds one check result: records it, advances the region's flap guard, and only when the monitor as a whole
+/// changes state appends the transition, the component's new status and the automatic incident, all in one
+/// transaction. A redelivered result is recognised by its check id and changes nothing; a version conflict
+/// (another monitor of the same component moved at the same time) rolls everything back for MassTransit to retry.
+/// </summary>
+public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catalog, TimeProvider time, ILogger<CheckCompletedConsumer> logger)
+    : IConsumer<CheckCompleted>
+{
+    public async Task Consume(ConsumeContext<CheckCompleted> context)
+    {
+        var result = context.Message;
+        var ct = context.CancellationToken;
+        var snapshot = await catalog.GetAsync(ct);
+        if (!snapshot.Monitors.TryGetValue(result.MonitorId, out var monitor))
+        {
+            logger.LogDebug("Ignoring a result for monitor {Monitor}, which is not in the catalog", result.MonitorId);
+            return;
+        }
+
+        await using var session = await store.OpenSessionAsync(ct);
+        if (!await ChecksStore.TryRecordAsync(session, result, ct))
+            return;
+        await ChecksStore.LockMonitorAsync(session, monitor.Id, ct);
+
+        var regions = await ChecksStore.ReadRegionsAsync(session, monitor.Id, ct);
+        var before = regions.Find(r => r.Region == result.Region);
+        var after = RegionFold.Fold(before, result, monitor.Settings.FailureThreshold, monitor.Settings.SuccessThreshold);
+        await ChecksStore.SaveRegionAsync(session, monitor.Id, after, ct);
+        regions.Remove(before!);
+        regions.Add(after);
+
+        var now = time.GetUtcNow();
+        var isDown = RegionFold.IsMonitorDown(regions, now, TimeSpan.FromSeconds(monitor.Settings.IntervalSeconds));
+        var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(monitor.Id), ct: ct);
+        if (current is null || current.State.IsDown == isDown)
+        {
+            await session.SaveChangesAsync(ct);
+            return;
+        }
+
+        var regionNames = regions.Where(r => r.IsDown == isDown).Select(r => r.Region).Order(StringComparer.Ordinal).ToList();
+        object transition = isDown
+            ? new MonitorWentDown(monitor.Id, monitor.Settings.ComponentId, regionNames, after.LastReason, after.LastStatusCode, now)
+            : new MonitorRecovered(monitor.Id, monitor.Settings.ComponentId, regionNames, now);
+        session.Append(Monitor.StreamId(monitor.Id), ExpectedVersion.Exactly(current.Version), transition);
+        await DecideComponentAsync(session, snapshot, monitor with { IsDown = isDown }, now, ct);
+        await session.SaveChangesAsync(ct);
+        logger.LogInformation("Monitor {Monitor} {Transition} ({Regions})", monitor.Id, isDown ? "went down" : "recovered", string.Join(", ", regionNames));
+    }
+
+    private async Task DecideComponentAsync(EventSession session, CatalogSnapshot snapshot, Monitor changed, DateTimeOffset now, CancellationToken ct)
+    {
+        var component = await store.AggregateStreamAsync<Component>(Component.StreamId(changed.Settings.ComponentId), ct: ct);
+        if (component is null || component.State.Removed)
+            return;
+
+        var monitorsDown = new List<bool>();
+        foreach (var sibling in snapshot.Monitors.Values.Where(m => m.Settings.ComponentId == component.State.Id))
+        {
+            monitorsDown.Add(sibling.Id == changed.Id
+                ? changed.IsDown
+                : (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(sibling.Id), ct: ct))?.State.IsDown ?? false);
+        }
+        var incident = component.State.AutomaticIncidentId is { } incidentId
+            ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct: ct)
+            : null;
+
+        var decision = AutomaticIncidents.Decide(component.State, monitorsDown, incident?.State, now, Ids.New);
+        if (decision.ComponentEvents.Count > 0)
+            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents);
+        if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)
+            session.Append(stream, incident is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(incident.Version), decision.IncidentEvents);
+    }
+}

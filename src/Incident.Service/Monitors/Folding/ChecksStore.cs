@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using StatusPlatform.Contracts;
+using StatusPlatform.EventSourcing;
+
+namespace StatusPlatform.Incident.Monitors.Folding;
+
+/// <summary>The fold's SQL, run in the caller's event-store session so results, fold state and events commit together.</summary>
+internal static class ChecksStore
+{
+    /// <summary>Records the raw result; false when this check id was already recorded (a redelivery).</summary>
+    public static async Task<bool> TryRecordAsync(EventSession session, CheckCompleted result, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            insert into checks.results (check_id, monitor_id, region, probe_instance, started_at, duration_ms, outcome, status_code, failure_reason, timings)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (check_id) do nothing
+            """, session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = result.CheckId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.MonitorId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Region });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.ProbeInstance });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = result.StartedAt });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = result.DurationMs });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Outcome.ToString().ToLowerInvariant() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)result.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)result.FailureReason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = result.Timings is null ? DBNull.Value : JsonSerializer.Serialize(result.Timings),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Serialises folding per monitor across consumers and instances until the transaction ends.</summary>
+    public static async Task LockMonitorAsync(EventSession session, string monitorId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('monitor:' || $1))", session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task<List<RegionState>> ReadRegionsAsync(EventSession session, string monitorId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select region, consecutive_failures, consecutive_successes, is_down, last_started_at, last_reason, last_status_code
+            from checks.monitor_regions where monitor_id = $1
+            """, session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
+        var regions = new List<RegionState>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            regions.Add(new RegionState(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetBoolean(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6)));
+        }
+        return regions;
+    }
+
+    public static async Task SaveRegionAsync(EventSession session, string monitorId, RegionState state, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            insert into checks.monitor_regions (monitor_id, region, consecutive_failures, consecutive_successes, is_down, last_started_at, last_reason, last_status_code)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            on conflict (monitor_id, region) do update set consecutive_failures = excluded.consecutive_failures,
+                consecutive_successes = excluded.consecutive_successes, is_down = excluded.is_down,
+                last_started_at = excluded.last_started_at, last_reason = excluded.last_reason, last_status_code = excluded.last_status_code
+            """, session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = state.Region });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.ConsecutiveFailures });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.ConsecutiveSuccesses });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = state.IsDown });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = state.LastStartedAt });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastReason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastStatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,53 @@
+namespace StatusPlatform.Incident.Monitors;
+
+/// <summary>How a monitor is configured. Durations in seconds; thresholds count consecutive results per region.</summary>
+public sealed record MonitorSettings(
+    string ComponentId,
+    string Kind,
+    string Target,
+    string Method,
+    int IntervalSeconds,
+    int TimeoutSeconds,
+    int FailureThreshold,
+    int SuccessThreshold,
+    IReadOnlyList<int> ExpectedStatusCodes)
+{
+    // Records compare lists by reference; configuration comparison must compare their content.
+    public bool Equals(MonitorSettings? other) =>
+        other is not null && (ComponentId, Kind, Target, Method, IntervalSeconds, TimeoutSeconds, FailureThreshold, SuccessThreshold)
+            == (other.ComponentId, other.Kind, other.Target, other.Method, other.IntervalSeconds, other.TimeoutSeconds, other.FailureThreshold, other.SuccessThreshold)
+        && ExpectedStatusCodes.SequenceEqual(other.ExpectedStatusCodes);
+
+    public override int GetHashCode() => HashCode.Combine(ComponentId, Target, IntervalSeconds);
+}
+
+public sealed record MonitorDefined(string MonitorId, MonitorSettings Settings, DateTimeOffset DefinedAt);
+public sealed record MonitorReconfigured(string MonitorId, MonitorSettings Settings, DateTimeOffset ReconfiguredAt);
+public sealed record MonitorRemoved(string MonitorId, DateTimeOffset RemovedAt);
+
+/// <summary>A quorum of regions saw the monitor fail; the evidence is what the page and the responders will want to see.</summary>
+public sealed record MonitorWentDown(string MonitorId, string ComponentId, IReadOnlyList<string> Regions, string? Reason, int? StatusCode, DateTimeOffset WentDownAt);
+public sealed record MonitorRecovered(string MonitorId, string ComponentId, IReadOnlyList<string> Regions, DateTimeOffset RecoveredAt);
+
+public sealed record Monitor(string Id, MonitorSettings Settings, bool IsDown, bool Removed)
+{
+    public static string StreamId(string monitorId) => $"monitor-{monitorId}";
+
+    public static Monitor Create(MonitorDefined e) => new(e.MonitorId, e.Settings, false, false);
+
+    public Monitor Apply(MonitorReconfigured e) => this with { Settings = e.Settings, Removed = false };
+
+    public Monitor Apply(MonitorRemoved e) => this with { Removed = true, IsDown = false };
+
+    public Monitor Apply(MonitorWentDown e) => this with { IsDown = true };
+
+    public Monitor Apply(MonitorRecovered e) => this with { IsDown = false };
+
+    public static IReadOnlyList<object> Decide(Monitor? state, string monitorId, MonitorSettings desired, DateTimeOffset now) => state switch
+    {
+        null => [new MonitorDefined(monitorId, desired, now)],
+        { Removed: true } => [new MonitorReconfigured(monitorId, desired, now)],
+        _ when !state.Settings.Equals(desired) => [new MonitorReconfigured(monitorId, desired, now)],
+        _ => [],
+    };
+}

@@ -1,0 +1,63 @@
+-- The public read model (schema "status"), written only by Incident.Service projections and read by
+-- StatusApi. Every statement is idempotent: Incident.Service runs this file at each start-up.
+-- Column names follow the Statuspage v2 wire names (see shared/reference/statuspage-api.md).
+
+create schema if not exists status;
+
+create table if not exists status.page (
+    id          text primary key,
+    name        text not null,
+    url         text not null,
+    time_zone   text not null,              -- IANA name, e.g. Etc/UTC
+    updated_at  timestamptz not null
+);
+
+-- Components and groups in one table, as on the wire (a group is a component with is_group = true).
+create table if not exists status.components (
+    id                    text primary key,
+    name                  text not null,
+    status                text not null,    -- operational | degraded_performance | partial_outage | major_outage | under_maintenance
+    created_at            timestamptz not null,
+    updated_at            timestamptz not null,
+    position              integer not null, -- 1-based, per parent
+    description           text null,
+    showcase              boolean not null default true,
+    start_date            date null,
+    group_id              text null,
+    is_group              boolean not null default false,
+    only_show_if_degraded boolean not null default false
+);
+
+create table if not exists status.incidents (
+    id            text primary key,
+    name          text not null,
+    status        text not null,            -- investigating | identified | monitoring | resolved | postmortem
+    impact        text not null,            -- none | minor | major | critical
+    created_at    timestamptz not null,
+    updated_at    timestamptz not null,
+    monitoring_at timestamptz null,
+    resolved_at   timestamptz null,
+    started_at    timestamptz not null,
+    shortlink     text null,
+    automatic     boolean not null default false
+);
+
+create table if not exists status.incident_components (
+    incident_id  text not null references status.incidents (id) on delete cascade,
+    component_id text not null,
+    primary key (incident_id, component_id)
+);
+
+create table if not exists status.incident_updates (
+    id                    text primary key,
+    incident_id           text not null references status.incidents (id) on delete cascade,
+    status                text not null,
+    body                  text not null,
+    created_at            timestamptz not null,
+    updated_at            timestamptz not null,
+    display_at            timestamptz not null,
+    affected_components   jsonb null,       -- [{"code","name","old_status","new_status"}] exactly as on the wire, or null
+    deliver_notifications boolean not null default true
+);
+
+create index if not exists incident_updates_by_incident on status.incident_updates (incident_id, display_at desc);
