@@ -26,13 +26,20 @@ public static partial class CatalogFile
     public static CatalogDefinition Parse(string yaml, string file)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new CatalogFileException(file, e.Start.Line, e.Start.Column, "(syntax)", e.InnerException?.Message ?? e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up without a position on some malformed input; the last event read is close.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new CatalogFileException(file, mark.Line, mark.Column, "(syntax)", "the YAML is malformed (an unclosed bracket or quote?)");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new CatalogFileException(file, 1, 1, "(root)", "expected a mapping with page, components and monitors");

@@ -1,0 +1,94 @@
+using ComponentStatus = StatusPlatform.Contracts.ComponentStatus;
+using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Incidents;
+using ComponentStatusChanged = StatusPlatform.Incident.Components.ComponentStatusChanged;
+
+namespace StatusPlatform.Incident.Tests.Incidents;
+
+/// <summary>Given a component and its monitors, when a monitor changes, then these events.</summary>
+public sealed class AutomaticIncidentsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ComponentSettings Website = new("Website", null, null, 1, false, Automation: true, "web@example.com", true, false);
+
+    private static Func<string> Sequence()
+    {
+        var n = 0;
+        return () => $"id{++n}";
+    }
+
+    [Fact]
+    public void All_monitors_down_is_a_major_outage_that_opens_an_automatic_incident()
+    {
+        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+
+        var decision = AutomaticIncidents.Decide(component, [true, true], null, Now, Sequence());
+
+        Assert.Equal<object>(
+            [new ComponentStatusChanged("web", "Website", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("web", "id1", Now)],
+            decision.ComponentEvents);
+        var opened = Assert.IsType<IncidentOpened>(Assert.Single(decision.IncidentEvents));
+        Assert.Equal("incident-id1", decision.IncidentStreamId);
+        Assert.Equal(("id1", "investigating", "critical", true), (opened.IncidentId, opened.Status, opened.Impact, opened.Automatic));
+        Assert.Equal("We are investigating reports of problems with Website.", opened.Body);
+        Assert.Equal([new IncidentComponent("web", "Website", "operational", "major_outage")], opened.Components);
+    }
+
+    [Fact]
+    public void Some_monitors_down_is_a_partial_outage()
+    {
+        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+
+        var decision = AutomaticIncidents.Decide(component, [true, false], null, Now, Sequence());
+
+        Assert.Equal("partial_outage", ((ComponentStatusChanged)decision.ComponentEvents[0]).NewStatus);
+        Assert.Equal("major", Assert.IsType<IncidentOpened>(decision.IncidentEvents[0]).Impact);
+    }
+
+    [Fact]
+    public void Without_automation_the_status_changes_but_no_incident_opens()
+    {
+        var component = new Component("web", Website with { Automation = false }, ComponentStatus.Operational, null, false);
+
+        var decision = AutomaticIncidents.Decide(component, [true], null, Now, Sequence());
+
+        Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
+        Assert.Empty(decision.IncidentEvents);
+    }
+
+    [Fact]
+    public void A_second_outage_status_does_not_open_a_second_incident()
+    {
+        var component = new Component("web", Website, ComponentStatus.PartialOutage, "open1", false);
+        var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is partially unavailable", "investigating", true, []);
+
+        var decision = AutomaticIncidents.Decide(component, [true, true], open, Now, Sequence());
+
+        Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
+        Assert.Empty(decision.IncidentEvents);
+    }
+
+    [Fact]
+    public void Recovery_resolves_the_automatic_incident_and_detaches_it()
+    {
+        var component = new Component("web", Website, ComponentStatus.MajorOutage, "open1", false);
+        var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true, []);
+
+        var decision = AutomaticIncidents.Decide(component, [false, false], open, Now, Sequence());
+
+        Assert.Equal<object>(
+            [new ComponentStatusChanged("web", "Website", "major_outage", "operational", "monitors", Now), new AutomaticIncidentDetached("web", "open1", Now)],
+            decision.ComponentEvents);
+        var resolved = Assert.IsType<IncidentResolved>(Assert.Single(decision.IncidentEvents));
+        Assert.Equal(("open1", "Website is unavailable", true), (resolved.IncidentId, resolved.Name, resolved.Automatic));
+        Assert.Equal("incident-open1", decision.IncidentStreamId);
+    }
+
+    [Fact]
+    public void No_change_in_status_decides_nothing()
+    {
+        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [false], null, Now, Sequence()));
+        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [], null, Now, Sequence()));
+    }
+}

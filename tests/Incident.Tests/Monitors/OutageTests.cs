@@ -1,0 +1,89 @@
+using StatusPlatform.Contracts;
+using StatusPlatform.TestSupport;
+
+namespace StatusPlatform.Incident.Tests.Monitors;
+
+/// <summary>Check results in through the broker; status, incidents and integration events out.</summary>
+public sealed class OutageTests(IncidentServiceWithCatalog service) : IClassFixture<IncidentServiceWithCatalog>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private DateTimeOffset _clock = DateTimeOffset.UtcNow;
+
+    private CheckCompleted Check(string monitor, CheckOutcome outcome)
+    {
+        _clock = _clock.AddSeconds(1);
+        return new CheckCompleted(Guid.NewGuid(), monitor, "eu", "probe-1", _clock, 5, outcome,
+            outcome == CheckOutcome.Down ? 503 : 200, outcome == CheckOutcome.Down ? "HTTP 503 Service Unavailable" : null, new CheckTimings(null, null, null, 4, 5));
+    }
+
+    private Task<string?> StatusOf(string component) =>
+        service.ScalarAsync<string>("select status from status.components where id = $1", component);
+
+    [Fact]
+    public async Task Failures_beyond_the_threshold_mark_the_component_down_and_open_one_incident_which_recovery_resolves()
+    {
+        await Eventually.Until(async () => await StatusOf("web") == "operational", Wait, "the catalog to be projected");
+
+        var first = Check("web-http", CheckOutcome.Down);
+        await service.SendAsync(first);
+        await service.SendAsync(first); // a redelivery must count once
+        await Eventually.Until(async () => await service.ScalarAsync<long>("select count(*) from checks.results where monitor_id = 'web-http'") >= 1,
+            Wait, "the first result to be recorded");
+        Assert.Equal("operational", await StatusOf("web")); // one failure is below the threshold of 2
+
+        await service.SendAsync(Check("web-http", CheckOutcome.Down));
+        await Eventually.Until(async () => await StatusOf("web") == "major_outage", Wait, "the component to show the outage");
+        var incidentId = await service.ScalarAsync<string>(
+            "select i.id from status.incidents i join status.incident_components c on c.incident_id = i.id where c.component_id = 'web' and i.status = 'investigating'");
+        Assert.NotNull(incidentId);
+        Assert.Equal("We are investigating reports of problems with Website.",
+            await service.ScalarAsync<string>("select body from status.incident_updates where incident_id = $1", incidentId));
+        Assert.Equal(2, await service.ScalarAsync<long>("select count(*) from checks.results where monitor_id = 'web-http'"));
+        var wentDown = await service.ScalarAsync<string>("select data::text from events.events where event_type = 'monitor_went_down'");
+        Assert.Contains("HTTP 503 Service Unavailable", wentDown);
+
+        await service.SendAsync(Check("web-http", CheckOutcome.Down)); // still down: no second incident
+        await service.SendAsync(Check("web-http", CheckOutcome.Up));
+        await Eventually.Until(async () => await StatusOf("web") == "operational", Wait, "the component to recover");
+        await Eventually.Until(async () => await service.ScalarAsync<string>("select status from status.incidents where id = $1", incidentId) == "resolved",
+            Wait, "the automatic incident to be resolved");
+        Assert.Equal(1, await service.ScalarAsync<long>("select count(*) from status.incident_components where component_id = 'web'"));
+
+        var opened = await Eventually.Until(() => Task.FromResult(service.PublishedOf<IncidentOpened>().Where(o => o.Message.IncidentId == incidentId).ToList()),
+            l => l.Count >= 1, Wait, "IncidentOpened");
+        var resolved = await Eventually.Until(() => Task.FromResult(service.PublishedOf<IncidentResolved>().Where(o => o.Message.IncidentId == incidentId).ToList()),
+            l => l.Count >= 1, Wait, "IncidentResolved");
+        Assert.Equal([(incidentId!, "web", "major_outage")], opened.Select(o => (o.Message.IncidentId, o.Message.Components[0].ComponentId, o.Message.Components[0].Status)));
+        Assert.Equal(incidentId, Assert.Single(resolved).Message.IncidentId);
+        // The message id is the stored event's id, which is what lets Notify.Service deduplicate redeliveries.
+        var eventId = await service.ScalarAsync<Guid>("select event_id from events.events where stream_id = 'incident-' || $1 and version = 1", incidentId);
+        Assert.Equal(eventId, opened[0].MessageId);
+        Assert.Contains(service.PublishedOf<ComponentStatusChanged>(), c => c.Message is { ComponentId: "web", NewStatus: "major_outage" });
+    }
+
+    [Fact]
+    public async Task A_group_shows_its_worst_child()
+    {
+        await Eventually.Until(async () => await StatusOf("backend") == "operational", Wait, "the group to be projected");
+
+        await service.SendAsync(Check("db-tcp", CheckOutcome.Down));
+        await service.SendAsync(Check("db-tcp", CheckOutcome.Down));
+
+        await Eventually.Until(async () => await StatusOf("backend") == "major_outage", Wait, "the group to show its child's outage");
+        await service.SendAsync(Check("db-tcp", CheckOutcome.Up));
+        await Eventually.Until(async () => await StatusOf("backend") == "operational", Wait, "the group to recover");
+    }
+
+    [Fact]
+    public async Task A_result_for_an_unknown_monitor_changes_nothing()
+    {
+        await Eventually.Until(async () => await StatusOf("web") is not null, Wait, "the catalog to be projected");
+        var probe = Check("no-such-monitor", CheckOutcome.Down);
+        await service.SendAsync(probe);
+        await service.SendAsync(Check("web-http", CheckOutcome.Up)); // a marker that is processed after it
+
+        await Eventually.Until(async () => await service.ScalarAsync<long>("select count(*) from checks.results where monitor_id = 'web-http' and outcome = 'up'") >= 1,
+            Wait, "the marker result");
+        Assert.Equal(0, await service.ScalarAsync<long>("select count(*) from checks.results where check_id = $1", probe.CheckId));
+    }
+}

@@ -1,0 +1,84 @@
+using StatusPlatform.Contracts;
+using StatusPlatform.Incident.Monitors.Folding;
+
+namespace StatusPlatform.Incident.Tests.Monitors;
+
+public sealed class RegionFoldTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+    private static CheckCompleted Result(CheckOutcome outcome, int second, string region = "eu") =>
+        new(Guid.NewGuid(), "web", region, "probe-1", T0.AddSeconds(second), 12, outcome, outcome == CheckOutcome.Down ? 503 : 200,
+            outcome == CheckOutcome.Down ? "HTTP 503" : null, null);
+
+    private static RegionState Run(int failureThreshold, int successThreshold, params CheckOutcome[] outcomes)
+    {
+        RegionState? state = null;
+        for (var i = 0; i < outcomes.Length; i++)
+            state = RegionFold.Fold(state, Result(outcomes[i], i * 10), failureThreshold, successThreshold);
+        return state!;
+    }
+
+    [Fact]
+    public void A_region_goes_down_only_after_the_failure_threshold()
+    {
+        Assert.False(Run(3, 1, CheckOutcome.Down, CheckOutcome.Down).IsDown);
+        Assert.True(Run(3, 1, CheckOutcome.Down, CheckOutcome.Down, CheckOutcome.Down).IsDown);
+    }
+
+    [Fact]
+    public void A_success_between_failures_resets_the_count()
+    {
+        Assert.False(Run(3, 1, CheckOutcome.Down, CheckOutcome.Down, CheckOutcome.Up, CheckOutcome.Down, CheckOutcome.Down).IsDown);
+    }
+
+    [Fact]
+    public void A_down_region_comes_back_only_after_the_success_threshold()
+    {
+        Assert.True(Run(1, 2, CheckOutcome.Down, CheckOutcome.Up).IsDown);
+        Assert.False(Run(1, 2, CheckOutcome.Down, CheckOutcome.Up, CheckOutcome.Up).IsDown);
+    }
+
+    [Fact]
+    public void Degraded_counts_as_reachable_for_up_and_down()
+    {
+        Assert.False(Run(1, 1, CheckOutcome.Degraded, CheckOutcome.Degraded).IsDown);
+    }
+
+    [Fact]
+    public void A_result_older_than_the_last_one_folded_does_not_change_the_state()
+    {
+        var down = Run(1, 1, CheckOutcome.Down, CheckOutcome.Down);
+        var late = RegionFold.Fold(down, Result(CheckOutcome.Up, 0), 1, 1);
+        Assert.Same(down, late);
+    }
+
+    [Fact]
+    public void The_failure_reason_of_the_last_failure_is_kept_as_evidence()
+    {
+        var state = Run(1, 1, CheckOutcome.Down);
+        Assert.Equal(("HTTP 503", 503), (state.LastReason, state.LastStatusCode));
+    }
+
+    [Theory]
+    [InlineData(new[] { true }, true)]
+    [InlineData(new[] { true, false }, false)]
+    [InlineData(new[] { true, true, false }, true)]
+    [InlineData(new[] { true, false, false }, false)]
+    public void A_monitor_is_down_when_a_majority_of_recent_regions_is_down(bool[] regionsDown, bool expected)
+    {
+        var regions = regionsDown.Select((down, i) => new RegionState($"r{i}", 0, 0, down, T0, null, null)).ToList();
+        Assert.Equal(expected, RegionFold.IsMonitorDown(regions, T0.AddSeconds(5), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void Regions_that_went_quiet_do_not_outvote_the_ones_still_reporting()
+    {
+        var regions = new List<RegionState>
+        {
+            new("eu", 0, 0, IsDown: true, T0.AddSeconds(100), null, null),
+            new("us", 0, 0, IsDown: false, T0, null, null), // last heard 100 s ago with a 10 s interval
+        };
+        Assert.True(RegionFold.IsMonitorDown(regions, T0.AddSeconds(105), TimeSpan.FromSeconds(10)));
+    }
+}
