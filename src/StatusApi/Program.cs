@@ -1,4 +1,5 @@
 using StatusPlatform.StatusApi;
+using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,4 +8,5 @@ builder.AddStatusApi();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapPublicApi();
 app.Run();

@@ -1,4 +1,5 @@
 using StatusPlatform.ServiceDefaults;
+using StatusPlatform.StatusApi.PublicApi;
 
 namespace StatusPlatform.StatusApi;
 
@@ -9,6 +10,9 @@ public static class StatusApiExtensions
     {
         builder.AddPostgres();
         builder.AddMessaging();
+        builder.Services.AddSingleton<StatusReadModel>();
+        builder.Services.AddCors(cors => cors.AddPolicy(StatusPageApi.CorsPolicy,
+            policy => policy.AllowAnyOrigin().WithMethods(HttpMethods.Get, HttpMethods.Head).AllowAnyHeader()));
         return builder;
     }
 }

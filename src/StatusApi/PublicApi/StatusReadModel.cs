@@ -1,0 +1,134 @@
+using System.Data;
+using Npgsql;
+
+namespace StatusPlatform.StatusApi.PublicApi;
+
+/// <summary>
+/// Reads the public read model (schema <c>status</c>, written by Incident.Service projections) for the v2 endpoints.
+/// </summary>
+public sealed class StatusReadModel(NpgsqlDataSource dataSource)
+{
+    private const string Unresolved = "status in ('investigating', 'identified', 'monitoring')";
+
+    // Ties are broken on ids with the "C" collation so the order never depends on the database's locale.
+    private static readonly string[] Queries =
+    [
+        "select id, name, url, time_zone, updated_at from status.page order by id collate \"C\" limit 1",
+        // The page changes whenever anything on it changes, whether or not its own row was touched.
+        """
+        select greatest((select max(updated_at) from status.components),
+                        (select max(updated_at) from status.incidents),
+                        (select max(updated_at) from status.incident_updates))
+        """,
+        // Components interleave by position across parents (statuspage-api.md 1.3). At equal positions: top-level
+        // entries before grouped children, children of one group together, then by id.
+        """
+        select id, name, status, created_at, updated_at, position, description, showcase, start_date, group_id,
+               is_group, only_show_if_degraded
+        from status.components
+        order by position, group_id is not null, group_id collate "C", id collate "C"
+        """,
+        // Newest first by creation; the reference does not say which timestamp, and created_at never moves.
+        $"""
+        select id, name, status, impact, created_at, updated_at, monitoring_at, resolved_at, started_at, shortlink
+        from status.incidents where {Unresolved}
+        order by created_at desc, id collate "C" desc
+        """,
+        // Newest first by display_at, the time readers see (it can be back-dated); the index serves this order.
+        $"""
+        select id, incident_id, status, body, created_at, updated_at, display_at, affected_components::text,
+               deliver_notifications
+        from status.incident_updates
+        where incident_id in (select id from status.incidents where {Unresolved})
+        order by incident_id, display_at desc, created_at desc, id collate "C" desc
+        """,
+        $"""
+        select incident_id, component_id from status.incident_components
+        where incident_id in (select id from status.incidents where {Unresolved})
+        """,
+    ];
+
+    /// <summary>One consistent snapshot: a projection committing between two queries cannot tear it.</summary>
+    public async Task<StatusSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var sql in Queries)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+
+        var page = await reader.ReadAsync(cancellationToken)
+            ? new PageRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4))
+            : null;
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var contentUpdatedAt = reader.IsDBNull(0) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(0);
+
+        await reader.NextResultAsync(cancellationToken);
+        var components = new List<ComponentRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            components.Add(new ComponentRow(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt32(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetBoolean(7),
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateOnly>(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.GetBoolean(10), reader.GetBoolean(11)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var incidents = new List<IncidentRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            incidents.Add(new IncidentRow(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var updates = new List<IncidentUpdateRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            updates.Add(new IncidentUpdateRow(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var incidentComponents = new List<(string IncidentId, string ComponentId)>();
+        while (await reader.ReadAsync(cancellationToken))
+            incidentComponents.Add((reader.GetString(0), reader.GetString(1)));
+
+        return new StatusSnapshot(page, contentUpdatedAt, components, incidents, updates, incidentComponents);
+    }
+}
+
+/// <summary>The rows of one read, in the order the wire wants them.</summary>
+public sealed record StatusSnapshot(
+    PageRow? Page,
+    DateTimeOffset? ContentUpdatedAt,
+    IReadOnlyList<ComponentRow> Components,
+    IReadOnlyList<IncidentRow> UnresolvedIncidents,
+    IReadOnlyList<IncidentUpdateRow> Updates,
+    IReadOnlyList<(string IncidentId, string ComponentId)> IncidentComponents);
+
+public sealed record PageRow(string Id, string Name, string Url, string TimeZone, DateTimeOffset UpdatedAt);
+
+public sealed record ComponentRow(
+    string Id, string Name, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Position,
+    string? Description, bool Showcase, DateOnly? StartDate, string? GroupId, bool IsGroup, bool OnlyShowIfDegraded);
+
+public sealed record IncidentRow(
+    string Id, string Name, string Status, string Impact, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? MonitoringAt, DateTimeOffset? ResolvedAt, DateTimeOffset StartedAt, string? Shortlink);
+
+/// <summary><see cref="AffectedComponentsJson"/> is the jsonb column as text, parsed when the update is built.</summary>
+public sealed record IncidentUpdateRow(
+    string Id, string IncidentId, string Status, string Body, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset DisplayAt, string? AffectedComponentsJson, bool DeliverNotifications);
