@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using StatusPlatform.Notify.Deliveries;
+using StatusPlatform.Notify.Incidents;
+using StatusPlatform.Notify.Schema;
 using StatusPlatform.ServiceDefaults;
 
 namespace StatusPlatform.Notify;
@@ -8,7 +13,37 @@ public static class NotifyServiceExtensions
     public static IHostApplicationBuilder AddNotifyService(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres();
-        builder.AddMessaging();
+        builder.Services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section, o => o.Problem());
+        builder.Services.AddValidatedOptions<DeliveryOptions>(DeliveryOptions.Section, o => o.Problem());
+
+        // Hosted services start in registration order: the schema gate first, so the worker and the bus
+        // (registered by AddMessaging) start after it has read the subscriber file; both wait at the gate.
+        builder.Services.AddSingleton<NotifyDatabase>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NotifyDatabase>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "notify-schema", sp => sp.GetRequiredService<NotifyDatabase>(), HealthStatus.Unhealthy, ["ready"]));
+
+        builder.Services.AddSingleton<DeliveryLog>();
+        builder.Services.AddSingleton<DeliverySignal>();
+        builder.Services.AddSingleton<SmtpEmailSender>();
+        builder.Services.AddHostedService<DeliveryWorker>();
+
+        builder.AddMessaging(bus => bus.AddConsumer<IncidentConsumer>().Endpoint(e => e.Name = IncidentConsumer.Endpoint));
         return builder;
+    }
+
+    /// <summary>Binds a configuration section and stops start-up with the option's own message when a value is wrong.</summary>
+    private static void AddValidatedOptions<T>(this IServiceCollection services, string section, Func<T, string?> problem)
+        where T : class
+    {
+        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new ProblemValidator<T>(problem));
+    }
+
+    private sealed class ProblemValidator<T>(Func<T, string?> problem) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options) =>
+            problem(options) is { } message ? ValidateOptionsResult.Fail(message) : ValidateOptionsResult.Success;
     }
 }
