@@ -54,6 +54,10 @@ public sealed class EventSession : IAsyncDisposable
             batch.BatchCommands.Add(AppendCommand(streamId, pending));
         try
         {
+            // Prepared, the append is planned once per physical connection, and Npgsql then resets a returned
+            // connection without DISCARD ALL, which would otherwise throw those plans away on every append
+            // (measured in bench/: 54% -> 78% of the raw-insert rate for 10-event appends).
+            await batch.PrepareAsync(ct);
             await using var reader = await batch.ExecuteReaderAsync(ct);
             foreach (var streamId in _pending.Keys)
             {
