@@ -17,10 +17,13 @@ public static class Messaging
             ?? throw new InvalidOperationException("ConnectionStrings:messaging is not set (environment variable ConnectionStrings__messaging); see scripts/infra.sh env.");
         Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
 
+        // Queues are named per service ("notify-incident-opened"), so two services with a consumer of the same name
+        // never share a queue and split its messages, while instances of one service do compete on it.
+        var service = builder.Environment.ApplicationName.Split('.')[0].ToLowerInvariant();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
-            bus.SetKebabCaseEndpointNameFormatter();
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, false));
             configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
