@@ -1,0 +1,118 @@
+using StatusPlatform.Contracts;
+using StatusPlatform.Probe.Checks;
+
+namespace StatusPlatform.Probe.Scheduling;
+
+/// <summary>
+/// One loop per monitor, each at its own interval on the grid of <see cref="ScheduleSpread"/>. Applying a catalog
+/// starts, stops or restarts only the monitors that changed. A loop runs one check at a time, so a check that takes
+/// longer than the interval skips the slots it overran instead of overlapping itself.
+/// </summary>
+public sealed class MonitorScheduler(CheckRunner runner, ProbeMetrics metrics, TimeProvider time, ILogger<MonitorScheduler> logger) : IHostedService
+{
+    private readonly Dictionary<string, Scheduled> _scheduled = [];
+    private readonly Lock _gate = new();
+    private bool _stopped;
+
+    public IReadOnlyCollection<string> MonitorIds
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _scheduled.Keys];
+        }
+    }
+
+    public void Apply(IReadOnlyList<MonitorDefinition> monitors)
+    {
+        var wanted = monitors.ToDictionary(m => m.MonitorId);
+        lock (_gate)
+        {
+            if (_stopped)
+                return;
+            foreach (var (id, scheduled) in _scheduled.ToList())
+            {
+                if (wanted.TryGetValue(id, out var definition) && SameDefinition(definition, scheduled.Definition))
+                    continue;
+                scheduled.Stop.Cancel();
+                if (!wanted.ContainsKey(id))
+                {
+                    _scheduled.Remove(id);
+                    runner.Forget(id);
+                    logger.LogInformation("Monitor {MonitorId} left the catalog; its checks stop", id);
+                }
+            }
+            foreach (var definition in wanted.Values)
+            {
+                _scheduled.TryGetValue(definition.MonitorId, out var current);
+                if (current is not null && !current.Stop.IsCancellationRequested)
+                    continue;
+                // A changed monitor's new loop waits for the old one to wind down, so the two never check at once.
+                _scheduled[definition.MonitorId] = Start(definition, current?.Loop ?? Task.CompletedTask);
+            }
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<Scheduled> all;
+        lock (_gate)
+        {
+            _stopped = true;
+            all = [.. _scheduled.Values];
+            _scheduled.Clear();
+        }
+        foreach (var scheduled in all)
+            await scheduled.Stop.CancelAsync();
+        await Task.WhenAll(all.Select(s => s.Loop)).WaitAsync(cancellationToken);
+        foreach (var scheduled in all)
+            scheduled.Stop.Dispose();
+    }
+
+    private Scheduled Start(MonitorDefinition definition, Task previous)
+    {
+        var stop = new CancellationTokenSource();
+        // Task.Run: the loop's first steps must not run inside Apply's lock.
+        return new Scheduled(definition, stop, Task.Run(() => RunAfterAsync(previous, definition, stop.Token), CancellationToken.None));
+    }
+
+    private async Task RunAfterAsync(Task previous, MonitorDefinition monitor, CancellationToken cancellationToken)
+    {
+        await previous;
+        var interval = TimeSpan.FromSeconds(monitor.IntervalSeconds);
+        var planned = ScheduleSpread.NextStart(monitor.MonitorId, interval, time.GetUtcNow());
+        try
+        {
+            while (true)
+            {
+                // A loop, because timers run on a coarser clock than GetUtcNow and can wake a few milliseconds early.
+                for (var wait = planned - time.GetUtcNow(); wait > TimeSpan.Zero; wait = planned - time.GetUtcNow())
+                    await Task.Delay(wait, time, cancellationToken);
+                metrics.CheckStarted(planned, time.GetUtcNow());
+                try
+                {
+                    await runner.RunAsync(monitor, cancellationToken);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "Check of monitor {MonitorId} failed unexpectedly", monitor.MonitorId);
+                }
+                // The next slot after now, not after `planned`: an overrun skips slots rather than firing them in a burst.
+                var now = time.GetUtcNow();
+                planned = ScheduleSpread.NextStart(monitor.MonitorId, interval, now > planned ? now : planned);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Removed, changed or shutting down.
+        }
+    }
+
+    // Records compare lists by reference, and every catalog response brings new lists.
+    private static bool SameDefinition(MonitorDefinition a, MonitorDefinition b) =>
+        a with { ExpectedStatusCodes = b.ExpectedStatusCodes } == b && a.ExpectedStatusCodes.SequenceEqual(b.ExpectedStatusCodes);
+
+    private sealed record Scheduled(MonitorDefinition Definition, CancellationTokenSource Stop, Task Loop);
+}
