@@ -18,7 +18,8 @@ create table if not exists checks.results (
     received_at    timestamptz not null default now()
 );
 
-create index if not exists results_by_monitor on checks.results (monitor_id, started_at desc);
+-- The fold reads a region's newest results on every check.
+create index if not exists results_by_monitor_region on checks.results (monitor_id, region, started_at desc);
 
 -- The flap guard's memory per monitor and region; locked per row while a result is folded.
 create table if not exists checks.monitor_regions (

@@ -7,17 +7,25 @@ public sealed class RegionFoldTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    private static CheckCompleted Result(CheckOutcome outcome, int second, string region = "eu") =>
-        new(Guid.NewGuid(), "web", region, "probe-1", T0.AddSeconds(second), 12, outcome, outcome == CheckOutcome.Down ? 503 : 200,
-            outcome == CheckOutcome.Down ? "HTTP 503" : null, null);
+    private static RecentResult Result(CheckOutcome outcome, int second) =>
+        new(T0.AddSeconds(second), outcome, outcome == CheckOutcome.Down ? "HTTP 503" : null, outcome == CheckOutcome.Down ? 503 : 200);
 
-    private static RegionState Run(int failureThreshold, int successThreshold, params CheckOutcome[] outcomes)
+    /// <summary>Folds results as the consumer does: each arrival adds to the store, then the newest window is folded.</summary>
+    private static RegionState Arrive(int failureThreshold, int successThreshold, IEnumerable<RecentResult> arrivals)
     {
         RegionState? state = null;
-        for (var i = 0; i < outcomes.Length; i++)
-            state = RegionFold.Fold(state, Result(outcomes[i], i * 10), failureThreshold, successThreshold);
+        var stored = new List<RecentResult>();
+        foreach (var result in arrivals)
+        {
+            stored.Add(result);
+            var window = stored.OrderByDescending(r => r.StartedAt).Take(RegionFold.Window(failureThreshold, successThreshold)).ToList();
+            state = RegionFold.Fold(state, "eu", window, failureThreshold, successThreshold);
+        }
         return state!;
     }
+
+    private static RegionState Run(int failureThreshold, int successThreshold, params CheckOutcome[] outcomes) =>
+        Arrive(failureThreshold, successThreshold, outcomes.Select((o, i) => Result(o, i * 10)));
 
     [Fact]
     public void A_region_goes_down_only_after_the_failure_threshold()
@@ -46,11 +54,16 @@ public sealed class RegionFoldTests
     }
 
     [Fact]
-    public void A_result_older_than_the_last_one_folded_does_not_change_the_state()
+    public void Results_count_by_when_the_check_ran_not_by_when_they_arrived()
     {
-        var down = Run(1, 1, CheckOutcome.Down, CheckOutcome.Down);
-        var late = RegionFold.Fold(down, Result(CheckOutcome.Up, 0), 1, 1);
-        Assert.Same(down, late);
+        // Two failures consumed concurrently arrive newest first: both must still count.
+        var reordered = Arrive(2, 1, [Result(CheckOutcome.Down, 20), Result(CheckOutcome.Down, 10)]);
+        Assert.True(reordered.IsDown);
+
+        // A late success from before the failures does not interrupt them.
+        var late = Arrive(2, 1, [Result(CheckOutcome.Down, 20), Result(CheckOutcome.Down, 30), Result(CheckOutcome.Up, 10)]);
+        Assert.True(late.IsDown);
+        Assert.Equal(T0.AddSeconds(30), late.LastStartedAt);
     }
 
     [Fact]

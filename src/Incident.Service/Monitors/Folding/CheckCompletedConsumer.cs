@@ -32,9 +32,11 @@ public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catal
             return;
         await ChecksStore.LockMonitorAsync(session, monitor.Id, ct);
 
+        var (failureThreshold, successThreshold) = (monitor.Settings.FailureThreshold, monitor.Settings.SuccessThreshold);
         var regions = await ChecksStore.ReadRegionsAsync(session, monitor.Id, ct);
         var before = regions.Find(r => r.Region == result.Region);
-        var after = RegionFold.Fold(before, result, monitor.Settings.FailureThreshold, monitor.Settings.SuccessThreshold);
+        var recent = await ChecksStore.ReadRecentAsync(session, monitor.Id, result.Region, RegionFold.Window(failureThreshold, successThreshold), ct);
+        var after = RegionFold.Fold(before, result.Region, recent, failureThreshold, successThreshold);
         await ChecksStore.SaveRegionAsync(session, monitor.Id, after, ct);
         regions.Remove(before!);
         regions.Add(after);

@@ -41,6 +41,26 @@ internal static class ChecksStore
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>The region's newest results by start time, this transaction's own included.</summary>
+    public static async Task<List<RecentResult>> ReadRecentAsync(EventSession session, string monitorId, string region, int count, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select started_at, outcome, failure_reason, status_code from checks.results
+            where monitor_id = $1 and region = $2 order by started_at desc limit $3
+            """, session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = region });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        var results = new List<RecentResult>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            results.Add(new RecentResult(reader.GetFieldValue<DateTimeOffset>(0), Enum.Parse<CheckOutcome>(reader.GetString(1), ignoreCase: true),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt32(3)));
+        }
+        return results;
+    }
+
     public static async Task<List<RegionState>> ReadRegionsAsync(EventSession session, string monitorId, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""

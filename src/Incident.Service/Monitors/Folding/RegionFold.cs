@@ -12,6 +12,9 @@ public sealed record RegionState(
     string? LastReason,
     int? LastStatusCode);
 
+/// <summary>One stored result, as the fold reads it back (newest first).</summary>
+public sealed record RecentResult(DateTimeOffset StartedAt, CheckOutcome Outcome, string? Reason, int? StatusCode);
+
 /// <summary>
 /// The flap guard: a region goes down after <c>failureThreshold</c> consecutive failures and up again after
 /// <c>successThreshold</c> consecutive successes. A monitor is down when a majority of the regions that reported
@@ -19,21 +22,26 @@ public sealed record RegionState(
 /// </summary>
 public static class RegionFold
 {
-    public static RegionState Fold(RegionState? state, CheckCompleted result, int failureThreshold, int successThreshold)
-    {
-        state ??= new RegionState(result.Region, 0, 0, false, DateTimeOffset.MinValue, null, null);
-        // A result that started before the last one folded arrived late: keep it in the raw results, not in the state.
-        if (result.StartedAt < state.LastStartedAt)
-            return state;
+    /// <summary>How many of the newest results the fold needs to see.</summary>
+    public static int Window(int failureThreshold, int successThreshold) => Math.Max(1, Math.Max(failureThreshold, successThreshold));
 
-        var failed = result.Outcome == CheckOutcome.Down;
-        var failures = failed ? state.ConsecutiveFailures + 1 : 0;
-        var successes = failed ? 0 : state.ConsecutiveSuccesses + 1;
-        var isDown = state.IsDown
+    /// <summary>
+    /// Folds the region's newest stored results (newest first by start time). Counting from the stored results
+    /// rather than incrementing per message makes the fold indifferent to arrival order: results consumed
+    /// concurrently or redelivered after a broker restart count by when the check ran, not when it arrived.
+    /// </summary>
+    public static RegionState Fold(RegionState? previous, string region, IReadOnlyList<RecentResult> newestFirst, int failureThreshold, int successThreshold)
+    {
+        if (newestFirst.Count == 0)
+            return previous ?? new RegionState(region, 0, 0, false, DateTimeOffset.MinValue, null, null);
+        var failures = newestFirst.TakeWhile(r => r.Outcome == CheckOutcome.Down).Count();
+        var successes = newestFirst.TakeWhile(r => r.Outcome != CheckOutcome.Down).Count();
+        var isDown = previous?.IsDown == true
             ? successes < Math.Max(1, successThreshold)
             : failures >= Math.Max(1, failureThreshold);
-        return new RegionState(result.Region, failures, successes, isDown, result.StartedAt,
-            failed ? result.FailureReason : state.LastReason, result.StatusCode);
+        var lastFailure = newestFirst.FirstOrDefault(r => r.Outcome == CheckOutcome.Down);
+        return new RegionState(region, failures, successes, isDown, newestFirst[0].StartedAt,
+            lastFailure?.Reason ?? previous?.LastReason, newestFirst[0].StatusCode);
     }
 
     /// <summary>
