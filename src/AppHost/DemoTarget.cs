@@ -36,7 +36,7 @@ public sealed class DemoTarget : IAsyncDisposable
         var target = new DemoTarget(app);
         app.MapPost("/_demo/down", () => { target.IsUp = false; return "demo target is now DOWN (503)\n"; });
         app.MapPost("/_demo/up", () => { target.IsUp = true; return "demo target is now UP (200)\n"; });
-        app.Run(context =>
+        app.MapFallback(context =>
         {
             Interlocked.Increment(ref target._requests);
             context.Response.StatusCode = target.IsUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
