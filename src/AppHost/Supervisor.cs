@@ -13,7 +13,7 @@ public sealed class Supervisor(IReadOnlyDictionary<string, string> environment, 
     public IReadOnlyList<ServiceProcess> Services => _services;
 
     /// <summary>Starts <paramref name="project"/> with the shared environment plus the URLs of the services started before it.</summary>
-    public async Task<ServiceProcess> StartAsync(ServiceProject project, int port, CancellationToken ct)
+    public async Task<ServiceProcess> StartAsync(ServiceProject project, int? port, CancellationToken ct)
     {
         var env = new Dictionary<string, string>(environment);
         // Aspire's service-discovery contract: services__<name>__http__0 for every peer.
