@@ -6,7 +6,7 @@ Prints p50/p99 against the target interval x failure threshold + 2 s (page) and 
     scripts/run.sh &            # the suite with config/statusplatform.yaml
     python3 bench/detection/detection_latency.py --outages 5
 """
-import argparse, json, statistics, time, urllib.request
+import argparse, json, random, time, urllib.request
 
 p = argparse.ArgumentParser()
 p.add_argument("--api", default="http://127.0.0.1:8080")
@@ -48,6 +48,8 @@ page, inbox, recovery = [], [], []
 wait(lambda: status() == "operational")
 for i in range(a.outages):
     before = mails()
+    # Outages start at a random point of the check cycle, as real ones do.
+    time.sleep(random.uniform(0, a.interval))
     t0 = time.monotonic(); post(f"{a.demo}/_demo/down")
     page.append(wait(lambda: status() == "major_outage") - t0)
     inbox.append(wait(lambda: mails() > before) - t0)
