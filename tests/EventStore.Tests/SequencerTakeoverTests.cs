@@ -20,16 +20,11 @@ public sealed class SequencerTakeoverTests(EmptyEventStore fixture) : IClassFixt
         var writers = Task.WhenAll(Enumerable.Range(0, 4).Select(w => WriteAsync($"w{w}", stop.Token)));
         await Eventually.Until(async () => await _store.GetHighWaterMarkAsync() > 200, TimeSpan.FromSeconds(20), "some events to be sequenced");
 
-        // Hold a row lock on an unnumbered committed event so the leader's next batch blocks half-way through,
-        // then kill the leader's backend while it waits: the batch it had numbered so far must roll back.
-        var stuckEvent = await AppendAsync("lock-target");
+        // Hold a row lock on a committed event the leader has not numbered yet, so its next batch blocks half-way
+        // through; then kill the leader's backend while it waits: the batch it had numbered so far must roll back.
         await using var blocker = await fixture.Database.DataSource.OpenConnectionAsync();
         await using var blockerTx = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("select 1 from events.events where event_id = $1 for update", blocker, blockerTx))
-        {
-            lockRow.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = stuckEvent });
-            await lockRow.ExecuteNonQueryAsync();
-        }
+        await Eventually.Until(() => LockAnUnnumberedEventAsync(blocker, blockerTx), TimeSpan.FromSeconds(10), "a lock on an unnumbered event");
         var leaderPid = first.LeaderProcessId!.Value;
         await Eventually.Until(() => IsWaitingOnLockAsync(leaderPid), TimeSpan.FromSeconds(10), "the leader to block inside a batch");
         var highWaterMarkBeforeKill = await _store.GetHighWaterMarkAsync();
@@ -43,7 +38,7 @@ public sealed class SequencerTakeoverTests(EmptyEventStore fixture) : IClassFixt
         await Eventually.Until(async () => await _store.GetHighWaterMarkAsync() > highWaterMarkAtTakeover + 200,
             TimeSpan.FromSeconds(20), "the new leader to number fresh events");
         await stop.CancelAsync();
-        var committed = (await writers).SelectMany(ids => ids).Append(stuckEvent).ToHashSet();
+        var committed = (await writers).SelectMany(ids => ids).ToHashSet();
 
         var numbered = await Eventually.Until(ReadPositionsAsync, p => p.Count == committed.Count && p.Values.All(v => v.HasValue),
             TimeSpan.FromSeconds(30), "every committed event to be numbered");
@@ -70,6 +65,15 @@ public sealed class SequencerTakeoverTests(EmptyEventStore fixture) : IClassFixt
             "select event_id from events.events where stream_id = $1 order by version desc limit 1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
         return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+
+    // The writers keep a few committed events unnumbered between two sequencer ticks; catch one of them. A row the
+    // leader numbers meanwhile no longer matches after the lock wait, so the query returns nothing and we try again.
+    private static async Task<bool> LockAnUnnumberedEventAsync(NpgsqlConnection connection, NpgsqlTransaction tx)
+    {
+        await using var command = new NpgsqlCommand(
+            "select event_id from events.events where global_position is null order by seq limit 1 for update", connection, tx);
+        return await command.ExecuteScalarAsync() is Guid;
     }
 
     private async Task<bool> IsWaitingOnLockAsync(int pid)
