@@ -13,7 +13,8 @@ public sealed record CheckTimings(double? DnsMs, double? ConnectMs, double? TlsM
 
 /// <summary>
 /// A probe ran one check. <see cref="CheckId"/> is unique per check run and doubles as the message id, so a
-/// redelivered result is folded once.
+/// redelivered result is folded once. <see cref="ConnectivityLost"/> is set while the probe's own canary fails:
+/// such a result says more about the probe's network than about the target, and the fold does not believe it.
 /// </summary>
 public sealed record CheckCompleted(
     Guid CheckId,
@@ -25,4 +26,5 @@ public sealed record CheckCompleted(
     CheckOutcome Outcome,
     int? StatusCode,
     string? FailureReason,
-    CheckTimings? Timings);
+    CheckTimings? Timings,
+    bool ConnectivityLost = false);
