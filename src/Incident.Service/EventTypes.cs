@@ -26,6 +26,7 @@ public static class EventTypes
         .Register<MonitorReconfigured>("monitor_reconfigured")
         .Register<MonitorRemoved>("monitor_removed")
         .Register<MonitorWentDown>("monitor_went_down")
+        .Register<MonitorDegraded>("monitor_degraded")
         .Register<MonitorRecovered>("monitor_recovered")
         .Register<IncidentOpened>("incident_opened")
         .Register<IncidentResolved>("incident_resolved");

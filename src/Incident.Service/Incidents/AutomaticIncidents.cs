@@ -1,5 +1,6 @@
 using StatusPlatform.Contracts;
 using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Monitors;
 using ComponentStatusChanged = StatusPlatform.Incident.Components.ComponentStatusChanged;
 
 namespace StatusPlatform.Incident.Incidents;
@@ -18,12 +19,16 @@ public static class AutomaticIncidents
 {
     public const string Actor = "automation";
 
-    /// <summary>All monitors down: major outage; some: partial; none (or no monitors): operational.</summary>
-    public static string MonitorStatus(IReadOnlyCollection<bool> monitorsDown) =>
-        monitorsDown.Count(down => down) switch
+    /// <summary>
+    /// All monitors down: major outage; some down: partial outage; none down but some slow: degraded
+    /// performance; otherwise (or with no monitors) operational.
+    /// </summary>
+    public static string MonitorStatus(IReadOnlyCollection<MonitorHealth> monitors) =>
+        monitors.Count(h => h == MonitorHealth.Down) switch
         {
+            0 when monitors.Contains(MonitorHealth.Degraded) => ComponentStatus.DegradedPerformance,
             0 => ComponentStatus.Operational,
-            var down when down == monitorsDown.Count => ComponentStatus.MajorOutage,
+            var down when down == monitors.Count => ComponentStatus.MajorOutage,
             _ => ComponentStatus.PartialOutage,
         };
 
@@ -35,10 +40,10 @@ public static class AutomaticIncidents
         _ => IncidentImpact.None,
     };
 
-    public static OutageDecision Decide(Component component, IReadOnlyCollection<bool> monitorsDown, Incident? automaticIncident,
+    public static OutageDecision Decide(Component component, IReadOnlyCollection<MonitorHealth> monitors, Incident? automaticIncident,
         DateTimeOffset now, Func<string> newId)
     {
-        var status = MonitorStatus(monitorsDown);
+        var status = MonitorStatus(monitors);
         if (status == component.Status)
             return OutageDecision.None;
 

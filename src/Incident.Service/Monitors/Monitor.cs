@@ -25,11 +25,8 @@ public sealed record MonitorDefined(string MonitorId, MonitorSettings Settings, 
 public sealed record MonitorReconfigured(string MonitorId, MonitorSettings Settings, DateTimeOffset ReconfiguredAt);
 public sealed record MonitorRemoved(string MonitorId, DateTimeOffset RemovedAt);
 
-/// <summary>A quorum of regions saw the monitor fail; the evidence is what the page and the responders will want to see.</summary>
-public sealed record MonitorWentDown(string MonitorId, string ComponentId, IReadOnlyList<string> Regions, string? Reason, int? StatusCode, DateTimeOffset WentDownAt);
-public sealed record MonitorRecovered(string MonitorId, string ComponentId, IReadOnlyList<string> Regions, DateTimeOffset RecoveredAt);
-
-public sealed record Monitor(string Id, MonitorSettings Settings, bool IsDown, bool Removed)
+/// <summary>A monitor's configuration and, in MonitorHealth.cs, what the fold last concluded about it.</summary>
+public sealed partial record Monitor(string Id, MonitorSettings Settings, bool IsDown, bool Removed)
 {
     public static string StreamId(string monitorId) => $"monitor-{monitorId}";
 
@@ -37,11 +34,7 @@ public sealed record Monitor(string Id, MonitorSettings Settings, bool IsDown, b
 
     public Monitor Apply(MonitorReconfigured e) => this with { Settings = e.Settings, Removed = false };
 
-    public Monitor Apply(MonitorRemoved e) => this with { Removed = true, IsDown = false };
-
-    public Monitor Apply(MonitorWentDown e) => this with { IsDown = true };
-
-    public Monitor Apply(MonitorRecovered e) => this with { IsDown = false };
+    public Monitor Apply(MonitorRemoved e) => this with { Removed = true, IsDown = false, IsDegraded = false };
 
     public static IReadOnlyList<object> Decide(Monitor? state, string monitorId, MonitorSettings desired, DateTimeOffset now) => state switch
     {

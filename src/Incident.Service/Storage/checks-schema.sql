@@ -18,6 +18,9 @@ create table if not exists checks.results (
     received_at    timestamptz not null default now()
 );
 
+-- Set while the probe's own canary failed: kept as evidence, never folded.
+alter table checks.results add column if not exists connectivity_lost boolean not null default false;
+
 -- The fold reads a region's newest results on every check.
 create index if not exists results_by_monitor_region on checks.results (monitor_id, region, started_at desc);
 
@@ -33,3 +36,5 @@ create table if not exists checks.monitor_regions (
     last_status_code       integer null,
     primary key (monitor_id, region)
 );
+
+alter table checks.monitor_regions add column if not exists is_degraded boolean not null default false;

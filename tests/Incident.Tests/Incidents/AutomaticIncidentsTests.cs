@@ -1,6 +1,7 @@
 using ComponentStatus = StatusPlatform.Contracts.ComponentStatus;
 using StatusPlatform.Incident.Components;
 using StatusPlatform.Incident.Incidents;
+using StatusPlatform.Incident.Monitors;
 using ComponentStatusChanged = StatusPlatform.Incident.Components.ComponentStatusChanged;
 
 namespace StatusPlatform.Incident.Tests.Incidents;
@@ -22,7 +23,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [true, true], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], null, Now, Sequence());
 
         Assert.Equal<object>(
             [new ComponentStatusChanged("web", "Website", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("web", "id1", Now)],
@@ -39,7 +40,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [true, false], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Up], null, Now, Sequence());
 
         Assert.Equal("partial_outage", ((ComponentStatusChanged)decision.ComponentEvents[0]).NewStatus);
         Assert.Equal("major", Assert.IsType<IncidentOpened>(decision.IncidentEvents[0]).Impact);
@@ -50,7 +51,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website with { Automation = false }, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [true], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down], null, Now, Sequence());
 
         Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
         Assert.Empty(decision.IncidentEvents);
@@ -62,7 +63,7 @@ public sealed class AutomaticIncidentsTests
         var component = new Component("web", Website, ComponentStatus.PartialOutage, "open1", false);
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is partially unavailable", "investigating", true, []);
 
-        var decision = AutomaticIncidents.Decide(component, [true, true], open, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], open, Now, Sequence());
 
         Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
         Assert.Empty(decision.IncidentEvents);
@@ -74,7 +75,7 @@ public sealed class AutomaticIncidentsTests
         var component = new Component("web", Website, ComponentStatus.MajorOutage, "open1", false);
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true, []);
 
-        var decision = AutomaticIncidents.Decide(component, [false, false], open, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Up, MonitorHealth.Up], open, Now, Sequence());
 
         Assert.Equal<object>(
             [new ComponentStatusChanged("web", "Website", "major_outage", "operational", "monitors", Now), new AutomaticIncidentDetached("web", "open1", Now)],
@@ -85,10 +86,27 @@ public sealed class AutomaticIncidentsTests
     }
 
     [Fact]
+    public void Slow_monitors_without_failures_degrade_the_component_without_an_incident()
+    {
+        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Degraded, MonitorHealth.Up], null, Now, Sequence());
+
+        Assert.Equal("degraded_performance", Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents)).NewStatus);
+        Assert.Empty(decision.IncidentEvents);
+    }
+
+    [Fact]
+    public void One_monitor_down_and_one_slow_is_a_partial_outage()
+    {
+        Assert.Equal("partial_outage", AutomaticIncidents.MonitorStatus([MonitorHealth.Down, MonitorHealth.Degraded]));
+    }
+
+    [Fact]
     public void No_change_in_status_decides_nothing()
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
-        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [false], null, Now, Sequence()));
+        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [MonitorHealth.Up], null, Now, Sequence()));
         Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [], null, Now, Sequence()));
     }
 }

@@ -7,13 +7,15 @@ namespace StatusPlatform.Incident.Tests.Monitors;
 public sealed class OutageTests(IncidentServiceWithCatalog service) : IClassFixture<IncidentServiceWithCatalog>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private DateTimeOffset _clock = DateTimeOffset.UtcNow;
+    // One clock for all tests of the class: they share the fixture's monitors, and the fold orders results by start time.
+    private static DateTimeOffset _clock = DateTimeOffset.UtcNow;
 
-    private CheckCompleted Check(string monitor, CheckOutcome outcome)
+    private static CheckCompleted Check(string monitor, CheckOutcome outcome, bool connectivityLost = false)
     {
         _clock = _clock.AddSeconds(1);
         return new CheckCompleted(Guid.NewGuid(), monitor, "eu", "probe-1", _clock, 5, outcome,
-            outcome == CheckOutcome.Down ? 503 : 200, outcome == CheckOutcome.Down ? "HTTP 503 Service Unavailable" : null, new CheckTimings(null, null, null, 4, 5));
+            outcome == CheckOutcome.Down ? 503 : 200, outcome == CheckOutcome.Down ? "HTTP 503 Service Unavailable" : null, new CheckTimings(null, null, null, 4, 5),
+            connectivityLost);
     }
 
     private Task<string?> StatusOf(string component) =>
@@ -85,5 +87,41 @@ public sealed class OutageTests(IncidentServiceWithCatalog service) : IClassFixt
         await Eventually.Until(async () => await service.ScalarAsync<long>("select count(*) from checks.results where monitor_id = 'web-http' and outcome = 'up'") >= 1,
             Wait, "the marker result");
         Assert.Equal(0, await service.ScalarAsync<long>("select count(*) from checks.results where check_id = $1", probe.CheckId));
+    }
+
+    [Fact]
+    public async Task Results_from_a_probe_that_lost_its_own_connectivity_are_kept_but_not_believed()
+    {
+        await Eventually.Until(async () => await StatusOf("backend") == "operational", Wait, "the catalog to be projected");
+        var lastSeq = await service.ScalarAsync<long>("select max(seq) from events.events");
+        var lost = Enumerable.Range(0, 3).Select(_ => Check("db-tcp", CheckOutcome.Down, connectivityLost: true)).ToList();
+        foreach (var result in lost)
+            await service.SendAsync(result);
+        var marker = Check("db-tcp", CheckOutcome.Up);
+        await service.SendAsync(marker);
+
+        await Eventually.Until(async () => await service.ScalarAsync<long>("select count(*) from checks.results where check_id = $1", marker.CheckId) == 1,
+            Wait, "the marker result");
+        Assert.Equal(3, await service.ScalarAsync<long>("select count(*) from checks.results where monitor_id = 'db-tcp' and connectivity_lost"));
+        // Three failures are over the threshold of two: believed, they would have taken the monitor down.
+        Assert.Equal(0, await service.ScalarAsync<long>("select count(*) from events.events where stream_id = 'monitor-db-tcp' and seq > $1", lastSeq));
+        Assert.Equal("operational", await StatusOf("db"));
+    }
+
+    [Fact]
+    public async Task Slow_answers_beyond_the_threshold_show_degraded_performance_without_an_incident()
+    {
+        await Eventually.Until(async () => await StatusOf("web") is not null, Wait, "the catalog to be projected");
+        var results = new[] { Check("web-http", CheckOutcome.Up), Check("web-http", CheckOutcome.Degraded), Check("web-http", CheckOutcome.Degraded) };
+        foreach (var result in results)
+            await service.SendAsync(result);
+
+        await Eventually.Until(async () => await StatusOf("web") == "degraded_performance", Wait, "the component to show degraded performance");
+        Assert.Equal(1, await service.ScalarAsync<long>("select count(*) from events.events where stream_id = 'monitor-web-http' and event_type = 'monitor_degraded'"));
+        Assert.Equal(0, await service.ScalarAsync<long>(
+            "select count(*) from status.incidents i join status.incident_components c on c.incident_id = i.id where c.component_id = 'web' and i.status <> 'resolved'"));
+
+        await service.SendAsync(Check("web-http", CheckOutcome.Up));
+        await Eventually.Until(async () => await StatusOf("web") == "operational", Wait, "the component to recover");
     }
 }

@@ -1,4 +1,5 @@
 using StatusPlatform.Contracts;
+using StatusPlatform.Incident.Monitors;
 using StatusPlatform.Incident.Monitors.Folding;
 
 namespace StatusPlatform.Incident.Tests.Monitors;
@@ -51,6 +52,34 @@ public sealed class RegionFoldTests
     public void Degraded_counts_as_reachable_for_up_and_down()
     {
         Assert.False(Run(1, 1, CheckOutcome.Degraded, CheckOutcome.Degraded).IsDown);
+        Assert.False(Run(1, 1, CheckOutcome.Down, CheckOutcome.Degraded).IsDown);
+    }
+
+    [Fact]
+    public void Slow_results_degrade_a_region_behind_the_same_flap_guard()
+    {
+        Assert.False(Run(2, 2, CheckOutcome.Up, CheckOutcome.Degraded).IsDegraded);
+        Assert.True(Run(2, 2, CheckOutcome.Degraded, CheckOutcome.Degraded).IsDegraded);
+        Assert.True(Run(2, 2, CheckOutcome.Degraded, CheckOutcome.Degraded, CheckOutcome.Up).IsDegraded);
+        Assert.False(Run(2, 2, CheckOutcome.Degraded, CheckOutcome.Degraded, CheckOutcome.Up, CheckOutcome.Up).IsDegraded);
+    }
+
+    [Fact]
+    public void A_region_recovering_from_down_through_slow_answers_is_degraded_not_down()
+    {
+        var state = Run(2, 1, CheckOutcome.Down, CheckOutcome.Down, CheckOutcome.Degraded, CheckOutcome.Degraded);
+        Assert.Equal((false, true), (state.IsDown, state.IsDegraded));
+    }
+
+    [Theory]
+    [InlineData("down,degraded,up", MonitorHealth.Degraded)]
+    [InlineData("degraded,up,up", MonitorHealth.Up)]
+    [InlineData("degraded,degraded,up", MonitorHealth.Degraded)]
+    [InlineData("down,down,degraded", MonitorHealth.Down)]
+    public void A_monitor_is_degraded_when_a_majority_is_degraded_or_down_but_not_a_majority_down(string states, MonitorHealth expected)
+    {
+        var regions = states.Split(',').Select((state, i) => new RegionState($"r{i}", 0, 0, state == "down", T0, null, null, state == "degraded")).ToList();
+        Assert.Equal(expected, RegionFold.MonitorHealthOf(regions, T0.AddSeconds(5), TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -81,7 +110,7 @@ public sealed class RegionFoldTests
     public void A_monitor_is_down_when_a_majority_of_recent_regions_is_down(bool[] regionsDown, bool expected)
     {
         var regions = regionsDown.Select((down, i) => new RegionState($"r{i}", 0, 0, down, T0, null, null)).ToList();
-        Assert.Equal(expected, RegionFold.IsMonitorDown(regions, T0.AddSeconds(5), TimeSpan.FromSeconds(10)));
+        Assert.Equal(expected, RegionFold.MonitorHealthOf(regions, T0.AddSeconds(5), TimeSpan.FromSeconds(10)) == MonitorHealth.Down);
     }
 
     [Fact]
@@ -92,6 +121,6 @@ public sealed class RegionFoldTests
             new("eu", 0, 0, IsDown: true, T0.AddSeconds(100), null, null),
             new("us", 0, 0, IsDown: false, T0, null, null), // last heard 100 s ago with a 10 s interval
         };
-        Assert.True(RegionFold.IsMonitorDown(regions, T0.AddSeconds(105), TimeSpan.FromSeconds(10)));
+        Assert.Equal(MonitorHealth.Down, RegionFold.MonitorHealthOf(regions, T0.AddSeconds(105), TimeSpan.FromSeconds(10)));
     }
 }

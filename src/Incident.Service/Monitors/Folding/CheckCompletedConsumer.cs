@@ -30,6 +30,12 @@ public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catal
         await using var session = await store.OpenSessionAsync(ct);
         if (!await ChecksStore.TryRecordAsync(session, result, ct))
             return;
+        if (result.ConnectivityLost)
+        {
+            // Kept as evidence, never folded: the probe's canary failed, so this says nothing about the target.
+            await session.SaveChangesAsync(ct);
+            return;
+        }
         await ChecksStore.LockMonitorAsync(session, monitor.Id, ct);
 
         var (failureThreshold, successThreshold) = (monitor.Settings.FailureThreshold, monitor.Settings.SuccessThreshold);
@@ -42,22 +48,25 @@ public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catal
         regions.Add(after);
 
         var now = time.GetUtcNow();
-        var isDown = RegionFold.IsMonitorDown(regions, now, TimeSpan.FromSeconds(monitor.Settings.IntervalSeconds));
+        var health = RegionFold.MonitorHealthOf(regions, now, TimeSpan.FromSeconds(monitor.Settings.IntervalSeconds));
         var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(monitor.Id), ct: ct);
-        if (current is null || current.State.IsDown == isDown)
+        var regionNames = regions.Where(r => health switch
+            {
+                MonitorHealth.Down => r.IsDown,
+                MonitorHealth.Degraded => r.IsDown || r.IsDegraded,
+                _ => !r.IsDown && !r.IsDegraded,
+            }).Select(r => r.Region).Order(StringComparer.Ordinal).ToList();
+        if (current?.State.Transition(health, regionNames, after.LastReason, after.LastStatusCode, now) is not { } transition)
         {
             await session.SaveChangesAsync(ct);
             return;
         }
 
-        var regionNames = regions.Where(r => r.IsDown == isDown).Select(r => r.Region).Order(StringComparer.Ordinal).ToList();
-        object transition = isDown
-            ? new MonitorWentDown(monitor.Id, monitor.Settings.ComponentId, regionNames, after.LastReason, after.LastStatusCode, now)
-            : new MonitorRecovered(monitor.Id, monitor.Settings.ComponentId, regionNames, now);
         session.Append(Monitor.StreamId(monitor.Id), ExpectedVersion.Exactly(current.Version), transition);
-        await DecideComponentAsync(session, snapshot, monitor with { IsDown = isDown }, now, ct);
+        var changed = current.State with { IsDown = health == MonitorHealth.Down, IsDegraded = health == MonitorHealth.Degraded };
+        await DecideComponentAsync(session, snapshot, changed, now, ct);
         await session.SaveChangesAsync(ct);
-        logger.LogInformation("Monitor {Monitor} {Transition} ({Regions})", monitor.Id, isDown ? "went down" : "recovered", string.Join(", ", regionNames));
+        logger.LogInformation("Monitor {Monitor} is {Health} ({Regions})", monitor.Id, health, string.Join(", ", regionNames));
     }
 
     private async Task DecideComponentAsync(EventSession session, CatalogSnapshot snapshot, Monitor changed, DateTimeOffset now, CancellationToken ct)
@@ -66,18 +75,18 @@ public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catal
         if (component is null || component.State.Removed)
             return;
 
-        var monitorsDown = new List<bool>();
+        var monitors = new List<MonitorHealth>();
         foreach (var sibling in snapshot.Monitors.Values.Where(m => m.Settings.ComponentId == component.State.Id))
         {
-            monitorsDown.Add(sibling.Id == changed.Id
-                ? changed.IsDown
-                : (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(sibling.Id), ct: ct))?.State.IsDown ?? false);
+            monitors.Add(sibling.Id == changed.Id
+                ? changed.Health
+                : (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(sibling.Id), ct: ct))?.State.Health ?? MonitorHealth.Up);
         }
         var incident = component.State.AutomaticIncidentId is { } incidentId
             ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct: ct)
             : null;
 
-        var decision = AutomaticIncidents.Decide(component.State, monitorsDown, incident?.State, now, Ids.New);
+        var decision = AutomaticIncidents.Decide(component.State, monitors, incident?.State, now, Ids.New);
         if (decision.ComponentEvents.Count > 0)
             session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents);
         if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)

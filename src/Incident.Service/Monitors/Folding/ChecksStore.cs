@@ -13,8 +13,8 @@ internal static class ChecksStore
     public static async Task<bool> TryRecordAsync(EventSession session, CheckCompleted result, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
-            insert into checks.results (check_id, monitor_id, region, probe_instance, started_at, duration_ms, outcome, status_code, failure_reason, timings)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (check_id) do nothing
+            insert into checks.results (check_id, monitor_id, region, probe_instance, started_at, duration_ms, outcome, status_code, failure_reason, timings, connectivity_lost)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (check_id) do nothing
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = result.CheckId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.MonitorId });
@@ -30,6 +30,7 @@ internal static class ChecksStore
             Value = result.Timings is null ? DBNull.Value : JsonSerializer.Serialize(result.Timings),
             NpgsqlDbType = NpgsqlDbType.Jsonb,
         });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = result.ConnectivityLost });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
@@ -46,7 +47,7 @@ internal static class ChecksStore
     {
         await using var command = new NpgsqlCommand("""
             select started_at, outcome, failure_reason, status_code from checks.results
-            where monitor_id = $1 and region = $2 order by started_at desc limit $3
+            where monitor_id = $1 and region = $2 and not connectivity_lost order by started_at desc limit $3
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = region });
@@ -64,7 +65,7 @@ internal static class ChecksStore
     public static async Task<List<RegionState>> ReadRegionsAsync(EventSession session, string monitorId, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
-            select region, consecutive_failures, consecutive_successes, is_down, last_started_at, last_reason, last_status_code
+            select region, consecutive_failures, consecutive_successes, is_down, last_started_at, last_reason, last_status_code, is_degraded
             from checks.monitor_regions where monitor_id = $1
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
@@ -73,7 +74,7 @@ internal static class ChecksStore
         while (await reader.ReadAsync(ct))
         {
             regions.Add(new RegionState(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetBoolean(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6)));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.GetBoolean(7)));
         }
         return regions;
     }
@@ -81,11 +82,12 @@ internal static class ChecksStore
     public static async Task SaveRegionAsync(EventSession session, string monitorId, RegionState state, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
-            insert into checks.monitor_regions (monitor_id, region, consecutive_failures, consecutive_successes, is_down, last_started_at, last_reason, last_status_code)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            insert into checks.monitor_regions (monitor_id, region, consecutive_failures, consecutive_successes, is_down, last_started_at, last_reason, last_status_code, is_degraded)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             on conflict (monitor_id, region) do update set consecutive_failures = excluded.consecutive_failures,
                 consecutive_successes = excluded.consecutive_successes, is_down = excluded.is_down,
-                last_started_at = excluded.last_started_at, last_reason = excluded.last_reason, last_status_code = excluded.last_status_code
+                last_started_at = excluded.last_started_at, last_reason = excluded.last_reason, last_status_code = excluded.last_status_code,
+                is_degraded = excluded.is_degraded
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = state.Region });
@@ -95,6 +97,7 @@ internal static class ChecksStore
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = state.LastStartedAt });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastReason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastStatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = state.IsDegraded });
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -10,7 +10,8 @@ public sealed record RegionState(
     bool IsDown,
     DateTimeOffset LastStartedAt,
     string? LastReason,
-    int? LastStatusCode);
+    int? LastStatusCode,
+    bool IsDegraded = false);
 
 /// <summary>One stored result, as the fold reads it back (newest first).</summary>
 public sealed record RecentResult(DateTimeOffset StartedAt, CheckOutcome Outcome, string? Reason, int? StatusCode);
@@ -34,25 +35,37 @@ public static class RegionFold
     {
         if (newestFirst.Count == 0)
             return previous ?? new RegionState(region, 0, 0, false, DateTimeOffset.MinValue, null, null);
-        var failures = newestFirst.TakeWhile(r => r.Outcome == CheckOutcome.Down).Count();
-        var successes = newestFirst.TakeWhile(r => r.Outcome != CheckOutcome.Down).Count();
-        var isDown = previous?.IsDown == true
-            ? successes < Math.Max(1, successThreshold)
-            : failures >= Math.Max(1, failureThreshold);
-        var lastFailure = newestFirst.FirstOrDefault(r => r.Outcome == CheckOutcome.Down);
-        return new RegionState(region, failures, successes, isDown, newestFirst[0].StartedAt,
-            lastFailure?.Reason ?? previous?.LastReason, newestFirst[0].StatusCode);
+        int Leading(Func<CheckOutcome, bool> matches) => newestFirst.TakeWhile(r => matches(r.Outcome)).Count();
+        var failures = Leading(o => o == CheckOutcome.Down);
+        var reachable = Leading(o => o != CheckOutcome.Down);
+        var notUp = Leading(o => o != CheckOutcome.Up);
+        var up = Leading(o => o == CheckOutcome.Up);
+        var (failAfter, recoverAfter) = (Math.Max(1, failureThreshold), Math.Max(1, successThreshold));
+
+        // The same flap guard for both: degraded (slow) takes as many results to set in, and as many to clear,
+        // as down does, so one slow response does not paint the page yellow.
+        var isDown = previous?.IsDown == true ? reachable < recoverAfter : failures >= failAfter;
+        var isDegraded = !isDown && (previous?.IsDegraded == true ? up < recoverAfter : notUp >= failAfter);
+        var lastProblem = newestFirst.FirstOrDefault(r => r.Outcome != CheckOutcome.Up);
+        return new RegionState(region, failures, reachable, isDown, newestFirst[0].StartedAt,
+            lastProblem?.Reason ?? previous?.LastReason, newestFirst[0].StatusCode, isDegraded);
     }
 
     /// <summary>
-    /// Down when more than half of the regions that reported within three intervals are down. Regions that went
-    /// quiet (a probe stopped) do not count, so one remaining region can still decide.
+    /// Down when more than half of the regions that reported within three intervals are down; degraded when more
+    /// than half are degraded or down. Regions that went quiet (a probe stopped) do not count, so one remaining
+    /// region can still decide.
     /// </summary>
-    public static bool IsMonitorDown(IReadOnlyCollection<RegionState> regions, DateTimeOffset now, TimeSpan interval)
+    public static MonitorHealth MonitorHealthOf(IReadOnlyCollection<RegionState> regions, DateTimeOffset now, TimeSpan interval)
     {
         var recent = regions.Where(r => now - r.LastStartedAt <= interval * 3).ToList();
         if (recent.Count == 0)
             recent = [.. regions];
-        return recent.Count > 0 && recent.Count(r => r.IsDown) * 2 > recent.Count;
+        var down = recent.Count(r => r.IsDown);
+        var degraded = recent.Count(r => r.IsDegraded);
+        return recent.Count == 0 ? MonitorHealth.Up
+            : down * 2 > recent.Count ? MonitorHealth.Down
+            : (down + degraded) * 2 > recent.Count ? MonitorHealth.Degraded
+            : MonitorHealth.Up;
     }
 }
