@@ -78,6 +78,28 @@ public sealed class SubscriptionTests : IAsyncLifetime
         Assert.True(relay.Handled.Count(p => p == 15) >= 2, "the failed batch was not delivered again");
     }
 
+    [Fact]
+    public async Task Of_two_instances_one_runs_a_relay_and_the_other_takes_over_when_it_stops()
+    {
+        await AppendEventsAsync(20);
+        var (first, second) = (new FlakyRelay(), new FlakyRelay());
+        var leader = NewRunner(relays: [first]);
+        await leader.StartAsync(CancellationToken.None);
+        await Eventually.Until(() => leader.GetCheckpointAsync(first.Name), cp => cp == 20, TimeSpan.FromSeconds(20), "the first relay to finish");
+        var follower = NewRunner(relays: [second]);
+        await follower.StartAsync(CancellationToken.None);
+
+        await AppendEventsAsync(10);
+        await Eventually.Until(() => leader.GetCheckpointAsync(first.Name), cp => cp == 30, TimeSpan.FromSeconds(20), "the leader to relay the new events");
+        await leader.StopAsync(CancellationToken.None);
+        await AppendEventsAsync(10);
+        await Eventually.Until(() => follower.GetCheckpointAsync(second.Name), cp => cp == 40, TimeSpan.FromSeconds(20), "the follower to take over");
+        await follower.StopAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), first.Handled.Order());
+        Assert.Equal(Enumerable.Range(31, 10).Select(i => (long)i), second.Handled.Order());
+    }
+
     private SubscriptionRunner NewRunner(IProjection? projection = null, IEventRelay[]? relays = null) =>
         new(_store, _notifier, projection is null ? [] : [projection], relays ?? [], NullLogger<SubscriptionRunner>.Instance);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,10 @@ public sealed class SubscriptionRunner(
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>("eventstore.subscription.failures", description: "Failed batches per subscription");
 
     private readonly string _s = store.Options.Schema;
+
+    // One instance at a time runs each relay (a session advisory lock held on its own connection), so several
+    // replicas of a service do not each publish every event; a dead holder's lock goes with its connection.
+    private readonly ConcurrentDictionary<string, NpgsqlConnection> _relayLeases = new(StringComparer.Ordinal);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(projections.Select(p => RunAsync(p.Name, ct => ProjectBatchAsync(p, ct), stoppingToken))
@@ -88,6 +93,8 @@ public sealed class SubscriptionRunner(
 
     private async Task<int> RelayBatchAsync(IEventRelay relay, CancellationToken ct)
     {
+        if (!await HoldRelayLeaseAsync(relay.Name, ct))
+            return 0;
         var checkpoint = await GetCheckpointAsync(relay.Name, ct);
         var events = await store.ReadAllAsync(checkpoint, store.Options.SubscriptionBatchSize, ct);
         if (events.Count == 0)
@@ -96,6 +103,38 @@ public sealed class SubscriptionRunner(
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await SaveCheckpointAsync(connection, null, relay.Name, events[^1].GlobalPosition!.Value, ct);
         return events.Count;
+    }
+
+    /// <summary>True while this instance holds the relay's lease; tries to take it when nobody does.</summary>
+    private async Task<bool> HoldRelayLeaseAsync(string name, CancellationToken ct)
+    {
+        if (_relayLeases.TryGetValue(name, out var held))
+        {
+            if (held.FullState == System.Data.ConnectionState.Open)
+                return true;
+            _relayLeases.TryRemove(name, out _);
+            await held.DisposeAsync();
+        }
+        var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using (var command = new NpgsqlCommand("select pg_try_advisory_lock(hashtext($1))", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{_s}.relay.{name}" });
+            if ((bool)(await command.ExecuteScalarAsync(ct))!)
+            {
+                _relayLeases[name] = connection;
+                return true;
+            }
+        }
+        await connection.DisposeAsync();
+        return false;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (var lease in _relayLeases.Values)
+            await lease.DisposeAsync();
+        _relayLeases.Clear();
     }
 
     private async Task<long> LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string name, CancellationToken ct)
