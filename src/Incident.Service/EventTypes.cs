@@ -29,5 +29,9 @@ public static class EventTypes
         .Register<MonitorDegraded>("monitor_degraded")
         .Register<MonitorRecovered>("monitor_recovered")
         .Register<IncidentOpened>("incident_opened")
-        .Register<IncidentResolved>("incident_resolved");
+        .Register<IncidentUpdated>("incident_updated")
+        .Register<IncidentResolved>("incident_resolved")
+        .Register<AutomaticIncidentRegistered>("automatic_incident_registered")
+        .Register<AutomaticIncidentJoined>("automatic_incident_joined")
+        .Register<AutomaticIncidentClosed>("automatic_incident_closed");
 }

@@ -34,6 +34,18 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var admin = NpgsqlDataSource.Create(Infrastructure.PostgresConnectionString);
         await using var command = admin.CreateCommand($"drop database if exists {Name} with (force)");
-        await command.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            // An autovacuum worker (a superuser process) may be in the database; FORCE may not end it, but it ends soon.
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 }

@@ -6,9 +6,10 @@ using ComponentStatusChanged = StatusPlatform.Incident.Components.ComponentStatu
 namespace StatusPlatform.Incident.Incidents;
 
 /// <summary>The events one outage decision appends, by stream.</summary>
-public sealed record OutageDecision(IReadOnlyList<object> ComponentEvents, string? IncidentStreamId, IReadOnlyList<object> IncidentEvents)
+public sealed record OutageDecision(IReadOnlyList<object> ComponentEvents, string? IncidentStreamId, IReadOnlyList<object> IncidentEvents,
+    IReadOnlyList<object> LedgerEvents)
 {
-    public static readonly OutageDecision None = new([], null, []);
+    public static readonly OutageDecision None = new([], null, [], []);
 }
 
 /// <summary>
@@ -40,7 +41,10 @@ public static class AutomaticIncidents
         _ => IncidentImpact.None,
     };
 
-    public static OutageDecision Decide(Component component, IReadOnlyCollection<MonitorHealth> monitors, Incident? automaticIncident,
+    /// <param name="attached">The automatic incident this component is part of, if any.</param>
+    /// <param name="joinable">An open automatic incident opened moments ago for other components, if any: an outage
+    /// starting now joins it instead of opening a second incident for what is probably one cause.</param>
+    public static OutageDecision Decide(Component component, IReadOnlyCollection<MonitorHealth> monitors, Incident? attached, Incident? joinable,
         DateTimeOffset now, Func<string> newId)
     {
         var status = MonitorStatus(monitors);
@@ -48,32 +52,60 @@ public static class AutomaticIncidents
             return OutageDecision.None;
 
         var name = component.Settings.Name;
-        var componentEvents = new List<object> { new ComponentStatusChanged(component.Id, name, component.Status, status, "monitors", now) };
+        var statusChanged = new ComponentStatusChanged(component.Id, name, component.Status, status, "monitors", now);
         var change = new IncidentComponent(component.Id, name, component.Status, status);
         var isOutage = status is ComponentStatus.MajorOutage or ComponentStatus.PartialOutage;
 
         if (isOutage && component.Settings.Automation && component.AutomaticIncidentId is null)
         {
+            if (joinable is { IsResolved: false })
+            {
+                var components = With(joinable.Components, change);
+                var joined = new IncidentUpdated(joinable.Id, newId(), joinable.Name, joinable.Status, ImpactOf(Worst(components)),
+                    $"We are also investigating reports of problems with {name}.", components, Actor, now);
+                return new OutageDecision([statusChanged, new AutomaticIncidentAttached(component.Id, joinable.Id, now)],
+                    Incident.StreamId(joinable.Id), [joined], [new AutomaticIncidentJoined(joinable.Id, component.Id, now)]);
+            }
             var incidentId = newId();
-            componentEvents.Add(new AutomaticIncidentAttached(component.Id, incidentId, now));
             var opened = new IncidentOpened(incidentId, newId(),
                 Name: status == ComponentStatus.MajorOutage ? $"{name} is unavailable" : $"{name} is partially unavailable",
                 Status: IncidentStatus.Investigating,
                 Impact: ImpactOf(status),
                 Body: $"We are investigating reports of problems with {name}.",
                 Components: [change], Automatic: true, OpenedBy: Actor, OpenedAt: now);
-            return new OutageDecision(componentEvents, Incident.StreamId(incidentId), [opened]);
+            return new OutageDecision([statusChanged, new AutomaticIncidentAttached(component.Id, incidentId, now)],
+                Incident.StreamId(incidentId), [opened], [new AutomaticIncidentRegistered(incidentId, component.Id, now)]);
         }
 
-        if (status == ComponentStatus.Operational && component.AutomaticIncidentId is { } openId && automaticIncident is { IsResolved: false })
+        if (status == ComponentStatus.Operational && component.AutomaticIncidentId is { } openId && attached is { IsResolved: false })
         {
-            componentEvents.Add(new AutomaticIncidentDetached(component.Id, openId, now));
-            var resolved = new IncidentResolved(openId, newId(), automaticIncident.Name,
-                Body: $"{name} is operational again. This incident has been resolved.",
-                Components: [change], Automatic: true, ResolvedBy: Actor, ResolvedAt: now);
-            return new OutageDecision(componentEvents, Incident.StreamId(openId), [resolved]);
+            var components = With(attached.Components, change);
+            var detached = new AutomaticIncidentDetached(component.Id, openId, now);
+            var stillFailing = components.Where(c => c.NewStatus != ComponentStatus.Operational).Select(c => c.Name).ToList();
+            if (stillFailing.Count > 0)
+            {
+                var partly = new IncidentUpdated(openId, newId(), attached.Name, attached.Status, ImpactOf(Worst(components)),
+                    $"{name} is operational again. We are still investigating problems with {string.Join(", ", stillFailing)}.", components, Actor, now);
+                return new OutageDecision([statusChanged, detached], Incident.StreamId(openId), [partly], []);
+            }
+            var resolved = new IncidentResolved(openId, newId(), attached.Name,
+                Body: components.Count == 1
+                    ? $"{name} is operational again. This incident has been resolved."
+                    : $"{string.Join(", ", components.Select(c => c.Name))} are operational again. This incident has been resolved.",
+                Components: components, Automatic: true, ResolvedBy: Actor, ResolvedAt: now);
+            return new OutageDecision([statusChanged, detached], Incident.StreamId(openId), [resolved], [new AutomaticIncidentClosed(openId, now)]);
         }
 
-        return new OutageDecision(componentEvents, null, []);
+        return new OutageDecision([statusChanged], null, [], []);
     }
+
+    /// <summary>The incident's components with <paramref name="change"/> recorded (added, or replacing the component's entry).</summary>
+    private static List<IncidentComponent> With(IReadOnlyList<IncidentComponent> components, IncidentComponent change) =>
+        [.. components.Where(c => c.ComponentId != change.ComponentId), change];
+
+    private static readonly string[] Severity =
+        [ComponentStatus.Operational, ComponentStatus.UnderMaintenance, ComponentStatus.DegradedPerformance, ComponentStatus.PartialOutage, ComponentStatus.MajorOutage];
+
+    private static string Worst(IEnumerable<IncidentComponent> components) =>
+        components.Select(c => c.NewStatus).MaxBy(s => Array.IndexOf(Severity, s)) ?? ComponentStatus.Operational;
 }

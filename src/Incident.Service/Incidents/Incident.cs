@@ -17,6 +17,18 @@ public sealed record IncidentOpened(
     string OpenedBy,
     DateTimeOffset OpenedAt);
 
+/// <summary>An update on an open incident: its status, its text and the components it now concerns.</summary>
+public sealed record IncidentUpdated(
+    string IncidentId,
+    string UpdateId,
+    string Name,
+    string Status,
+    string Impact,
+    string Body,
+    IReadOnlyList<IncidentComponent> Components,
+    string UpdatedBy,
+    DateTimeOffset UpdatedAt);
+
 public sealed record IncidentResolved(
     string IncidentId,
     string UpdateId,
@@ -34,6 +46,8 @@ public sealed record Incident(string Id, string Name, string Status, bool Automa
     public bool IsResolved => Status is IncidentStatus.Resolved or IncidentStatus.Postmortem;
 
     public static Incident Create(IncidentOpened e) => new(e.IncidentId, e.Name, e.Status, e.Automatic, e.Components);
+
+    public Incident Apply(IncidentUpdated e) => this with { Status = e.Status, Components = e.Components };
 
     public Incident Apply(IncidentResolved e) => this with { Status = IncidentStatus.Resolved, Components = e.Components };
 }

@@ -29,6 +29,17 @@ public sealed class IncidentsProjection : IProjection
                         ("automatic", o.Automatic), ("components", o.Components.Select(c => c.ComponentId).ToArray()));
                     await AddUpdateAsync(o.IncidentId, o.UpdateId, o.Status, o.Body, o.Components, o.OpenedAt);
                     break;
+                case IncidentUpdated u:
+                    await ExecuteAsync("""
+                        update status.incidents set status = @status, impact = @impact, updated_at = @at,
+                            monitoring_at = case when @status = 'monitoring' then coalesce(monitoring_at, @at) else monitoring_at end
+                        where id = @id;
+                        insert into status.incident_components (incident_id, component_id)
+                        select @id, unnest(@components) on conflict do nothing;
+                        """, ("id", u.IncidentId), ("status", u.Status), ("impact", u.Impact), ("at", u.UpdatedAt),
+                        ("components", u.Components.Select(c => c.ComponentId).ToArray()));
+                    await AddUpdateAsync(u.IncidentId, u.UpdateId, u.Status, u.Body, u.Components, u.UpdatedAt);
+                    break;
                 case IncidentResolved r:
                     await ExecuteAsync("update status.incidents set status = 'resolved', resolved_at = @at, updated_at = @at where id = @id",
                         ("id", r.IncidentId), ("at", r.ResolvedAt));

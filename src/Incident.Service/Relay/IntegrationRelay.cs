@@ -36,6 +36,7 @@ public sealed class IntegrationRelay(IBus bus) : IEventRelay
     {
         ComponentStatusChanged c => new Contracts.ComponentStatusChanged(c.ComponentId, c.Name, c.OldStatus, c.NewStatus, c.ChangedAt),
         IncidentOpened o => new Contracts.IncidentOpened(o.IncidentId, o.Name, o.Status, o.Impact, o.Body, Affected(o.Components), o.Automatic, o.OpenedAt),
+        IncidentUpdated u => new Contracts.IncidentUpdated(u.IncidentId, u.UpdateId, u.Name, u.Status, u.Body, Affected(u.Components), u.UpdatedAt),
         IncidentResolved r => new Contracts.IncidentResolved(r.IncidentId, r.Name, r.Body, Affected(r.Components), r.Automatic, r.ResolvedAt),
         CatalogChanged c => new Contracts.MonitorCatalogChanged(c.Version, c.ChangedAt),
         _ => null,

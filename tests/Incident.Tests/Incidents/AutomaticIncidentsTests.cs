@@ -23,7 +23,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], null, null, Now, Sequence());
 
         Assert.Equal<object>(
             [new ComponentStatusChanged("web", "Website", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("web", "id1", Now)],
@@ -40,7 +40,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Up], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Up], null, null, Now, Sequence());
 
         Assert.Equal("partial_outage", ((ComponentStatusChanged)decision.ComponentEvents[0]).NewStatus);
         Assert.Equal("major", Assert.IsType<IncidentOpened>(decision.IncidentEvents[0]).Impact);
@@ -51,7 +51,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website with { Automation = false }, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down], null, null, Now, Sequence());
 
         Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
         Assert.Empty(decision.IncidentEvents);
@@ -63,7 +63,7 @@ public sealed class AutomaticIncidentsTests
         var component = new Component("web", Website, ComponentStatus.PartialOutage, "open1", false);
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is partially unavailable", "investigating", true, []);
 
-        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], open, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], open, null, Now, Sequence());
 
         Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
         Assert.Empty(decision.IncidentEvents);
@@ -75,7 +75,7 @@ public sealed class AutomaticIncidentsTests
         var component = new Component("web", Website, ComponentStatus.MajorOutage, "open1", false);
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true, []);
 
-        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Up, MonitorHealth.Up], open, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Up, MonitorHealth.Up], open, null, Now, Sequence());
 
         Assert.Equal<object>(
             [new ComponentStatusChanged("web", "Website", "major_outage", "operational", "monitors", Now), new AutomaticIncidentDetached("web", "open1", Now)],
@@ -90,7 +90,7 @@ public sealed class AutomaticIncidentsTests
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
 
-        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Degraded, MonitorHealth.Up], null, Now, Sequence());
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Degraded, MonitorHealth.Up], null, null, Now, Sequence());
 
         Assert.Equal("degraded_performance", Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents)).NewStatus);
         Assert.Empty(decision.IncidentEvents);
@@ -103,10 +103,62 @@ public sealed class AutomaticIncidentsTests
     }
 
     [Fact]
+    public void A_new_outage_registers_its_incident_in_the_ledger()
+    {
+        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+
+        var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down], null, null, Now, Sequence());
+
+        Assert.Equal<object>([new AutomaticIncidentRegistered("id1", "web", Now)], decision.LedgerEvents);
+    }
+
+    [Fact]
+    public void An_outage_starting_while_another_automatic_incident_is_open_joins_it()
+    {
+        var api = new Component("api", Website with { Name = "API" }, ComponentStatus.Operational, null, false);
+        var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true,
+            [new IncidentComponent("web", "Website", "operational", "major_outage")]);
+
+        var decision = AutomaticIncidents.Decide(api, [MonitorHealth.Down], null, open, Now, Sequence());
+
+        Assert.Equal<object>(
+            [new ComponentStatusChanged("api", "API", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("api", "open1", Now)],
+            decision.ComponentEvents);
+        Assert.Equal("incident-open1", decision.IncidentStreamId);
+        var update = Assert.IsType<IncidentUpdated>(Assert.Single(decision.IncidentEvents));
+        Assert.Equal(("open1", "investigating", "critical", "We are also investigating reports of problems with API."),
+            (update.IncidentId, update.Status, update.Impact, update.Body));
+        Assert.Equal(["web", "api"], update.Components.Select(c => c.ComponentId));
+        Assert.Equal<object>([new AutomaticIncidentJoined("open1", "api", Now)], decision.LedgerEvents);
+    }
+
+    [Fact]
+    public void One_of_two_components_recovering_updates_the_incident_and_the_last_one_resolves_it()
+    {
+        var both = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true,
+            [new IncidentComponent("web", "Website", "operational", "major_outage"), new IncidentComponent("api", "API", "operational", "major_outage")]);
+        var web = new Component("web", Website, ComponentStatus.MajorOutage, "open1", false);
+
+        var first = AutomaticIncidents.Decide(web, [MonitorHealth.Up], both, null, Now, Sequence());
+
+        var update = Assert.IsType<IncidentUpdated>(Assert.Single(first.IncidentEvents));
+        Assert.Equal("Website is operational again. We are still investigating problems with API.", update.Body);
+        Assert.Contains(new AutomaticIncidentDetached("web", "open1", Now), first.ComponentEvents);
+        Assert.Empty(first.LedgerEvents);
+
+        var api = new Component("api", Website with { Name = "API" }, ComponentStatus.MajorOutage, "open1", false);
+        var last = AutomaticIncidents.Decide(api, [MonitorHealth.Up], both.Apply(update), null, Now, Sequence());
+
+        var resolved = Assert.IsType<IncidentResolved>(Assert.Single(last.IncidentEvents));
+        Assert.All(resolved.Components, c => Assert.Equal("operational", c.NewStatus));
+        Assert.Equal<object>([new AutomaticIncidentClosed("open1", Now)], last.LedgerEvents);
+    }
+
+    [Fact]
     public void No_change_in_status_decides_nothing()
     {
         var component = new Component("web", Website, ComponentStatus.Operational, null, false);
-        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [MonitorHealth.Up], null, Now, Sequence()));
-        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [], null, Now, Sequence()));
+        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [MonitorHealth.Up], null, null, Now, Sequence()));
+        Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [], null, null, Now, Sequence()));
     }
 }

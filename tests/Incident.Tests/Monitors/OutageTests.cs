@@ -25,6 +25,8 @@ public sealed class OutageTests(IncidentServiceWithCatalog service) : IClassFixt
     public async Task Failures_beyond_the_threshold_mark_the_component_down_and_open_one_incident_which_recovery_resolves()
     {
         await Eventually.Until(async () => await StatusOf("web") == "operational", Wait, "the catalog to be projected");
+        const string webIncidents = "select count(*) from status.incident_components where component_id = 'web'";
+        var incidentsBefore = await service.ScalarAsync<long>(webIncidents);
 
         var first = Check("web-http", CheckOutcome.Down);
         await service.SendAsync(first);
@@ -51,7 +53,7 @@ public sealed class OutageTests(IncidentServiceWithCatalog service) : IClassFixt
         await Eventually.Until(async () => await StatusOf("web") == "operational", Wait, "the component to recover");
         await Eventually.Until(async () => await service.ScalarAsync<string>("select status from status.incidents where id = $1", incidentId) == "resolved",
             Wait, "the automatic incident to be resolved");
-        Assert.Equal(1, await service.ScalarAsync<long>("select count(*) from status.incident_components where component_id = 'web'"));
+        Assert.Equal(incidentsBefore + 1, await service.ScalarAsync<long>(webIncidents));
 
         var opened = await Eventually.Until(() => Task.FromResult(service.PublishedOf<IncidentOpened>().Where(o => o.Message.IncidentId == incidentId).ToList()),
             l => l.Count >= 1, Wait, "IncidentOpened");
@@ -127,5 +129,24 @@ public sealed class OutageTests(IncidentServiceWithCatalog service) : IClassFixt
 
         await service.SendAsync(Check("web-http", CheckOutcome.Up));
         await Eventually.Until(async () => await StatusOf("web") == "operational", Wait, "the component to recover");
+    }
+
+    [Fact]
+    public async Task Components_failing_together_share_one_automatic_incident()
+    {
+        await Eventually.Until(async () => await StatusOf("web") == "operational" && await StatusOf("db") == "operational", Wait, "both components operational");
+
+        var failures = new[] { Check("web-http", CheckOutcome.Down), Check("db-tcp", CheckOutcome.Down), Check("web-http", CheckOutcome.Down), Check("db-tcp", CheckOutcome.Down) };
+        await Task.WhenAll(failures.Select(service.SendAsync));
+
+        const string open = "select count(distinct i.id) from status.incidents i join status.incident_components c on c.incident_id = i.id " +
+            "where c.component_id in ('web', 'db') and i.status <> 'resolved'";
+        const string shared = "select count(*) from status.incident_components c join status.incidents i on i.id = c.incident_id " +
+            "where i.status <> 'resolved' and c.component_id in ('web', 'db') group by i.id order by 1 desc limit 1";
+        await Eventually.Until(() => service.ScalarAsync<long>(shared), n => n == 2, Wait, "one open incident naming both components");
+        Assert.Equal(1, await service.ScalarAsync<long>(open));
+
+        await Task.WhenAll(new[] { Check("web-http", CheckOutcome.Up), Check("db-tcp", CheckOutcome.Up) }.Select(service.SendAsync));
+        await Eventually.Until(() => service.ScalarAsync<long>(open), n => n == 0, Wait, "the shared incident to be resolved");
     }
 }

@@ -13,9 +13,12 @@ namespace StatusPlatform.Incident.Monitors.Folding;
 /// transaction. A redelivered result is recognised by its check id and changes nothing; a version conflict
 /// (another monitor of the same component moved at the same time) rolls everything back for MassTransit to retry.
 /// </summary>
-public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catalog, TimeProvider time, ILogger<CheckCompletedConsumer> logger)
-    : IConsumer<CheckCompleted>
+public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catalog, TimeProvider time, IConfiguration configuration,
+    ILogger<CheckCompletedConsumer> logger) : IConsumer<CheckCompleted>
 {
+    // Outages that start within this window of an open automatic incident join it (Incidents:GroupingWindowSeconds).
+    private TimeSpan GroupingWindow => TimeSpan.FromSeconds(configuration.GetValue("Incidents:GroupingWindowSeconds", 300));
+
     public async Task Consume(ConsumeContext<CheckCompleted> context)
     {
         var result = context.Message;
@@ -82,14 +85,23 @@ public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catal
                 ? changed.Health
                 : (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(sibling.Id), ct: ct))?.State.Health ?? MonitorHealth.Up);
         }
-        var incident = component.State.AutomaticIncidentId is { } incidentId
+        var attached = component.State.AutomaticIncidentId is { } incidentId
             ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct: ct)
             : null;
+        var ledger = await store.AggregateStreamAsync<AutomationLedger>(AutomationLedger.StreamId, ct: ct);
+        var joinable = attached is null && ledger?.State.Joinable(now, GroupingWindow) is { } joinableId
+            ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(joinableId), ct: ct)
+            : null;
 
-        var decision = AutomaticIncidents.Decide(component.State, monitors, incident?.State, now, Ids.New);
+        var decision = AutomaticIncidents.Decide(component.State, monitors, attached?.State, joinable?.State, now, Ids.New);
         if (decision.ComponentEvents.Count > 0)
             session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents);
         if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)
-            session.Append(stream, incident is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(incident.Version), decision.IncidentEvents);
+        {
+            var existing = new[] { attached, joinable }.FirstOrDefault(i => i is not null && Incidents.Incident.StreamId(i.State.Id) == stream);
+            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents);
+        }
+        if (decision.LedgerEvents.Count > 0)
+            session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents);
     }
 }
