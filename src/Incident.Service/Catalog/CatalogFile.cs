@@ -92,19 +92,7 @@ public static partial class CatalogFile
             var component = reader.Required(node, path, "component");
             if (!componentIds.Contains(component))
                 throw reader.Error(Reader.Field(node, "component")!, $"{path}.component", $"'{component}' names no component (known: {Known(componentIds)})");
-            var kind = reader.Optional(node, path, "kind") ?? "http";
-            if (kind != "http")
-                throw reader.Error(Reader.Field(node, "kind")!, $"{path}.kind", $"'{kind}' is not a supported monitor kind (supported: http)");
-            var url = reader.Required(node, path, "url");
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw reader.Error(Reader.Field(node, "url")!, $"{path}.url", $"'{url}' is not an absolute http(s) URL");
-            var interval = reader.Seconds(node, path, "interval", 60);
-            var timeout = reader.Seconds(node, path, "timeout", Math.Min(10, interval));
-            if (timeout > interval)
-                throw reader.Error(Reader.Field(node, "timeout")!, $"{path}.timeout", $"the timeout ({timeout} s) must not exceed the interval ({interval} s)");
-            monitors.Add((id, new MonitorSettings(component, kind, url, (reader.Optional(node, path, "method") ?? "GET").ToUpperInvariant(),
-                interval, timeout, reader.Int(node, path, "failure_threshold", 2, 1, 100), reader.Int(node, path, "success_threshold", 1, 1, 100),
-                reader.StatusCodes(node, path))));
+            monitors.Add((id, reader.Monitor(node, path, component)));
         }
         return new CatalogDefinition(page, components, monitors);
     }
@@ -117,7 +105,7 @@ public static partial class CatalogFile
     [GeneratedRegex(@"^(\d+)(ms|s|m|h)?$")]
     private static partial Regex DurationPattern();
 
-    private sealed class Reader(string file)
+    private sealed partial class Reader(string file)
     {
         public CatalogFileException Error(YamlNode node, string field, string problem) =>
             new(file, node.Start.Line, node.Start.Column, field, problem);

@@ -9,7 +9,7 @@ public sealed record CatalogSnapshot(long Version, IReadOnlyDictionary<string, M
 {
     public MonitorCatalog ToMessage() => new(Version, [.. Monitors.Values.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m =>
         new MonitorDefinition(m.Id, m.Settings.ComponentId, m.Settings.Kind, m.Settings.Target, m.Settings.Method,
-            m.Settings.IntervalSeconds, m.Settings.TimeoutSeconds, m.Settings.ExpectedStatusCodes))]);
+            m.Settings.IntervalSeconds, m.Settings.TimeoutSeconds, m.Settings.ExpectedStatusCodes, m.Settings.Check))]);
 }
 
 /// <summary>

@@ -1,6 +1,12 @@
+using StatusPlatform.Contracts;
+
 namespace StatusPlatform.Incident.Monitors;
 
-/// <summary>How a monitor is configured. Durations in seconds; thresholds count consecutive results per region.</summary>
+/// <summary>
+/// How a monitor is configured. Durations in seconds; thresholds count consecutive results per region. <see cref="Check"/>
+/// holds what the kind of check looks at (the probe's own contract record, stored as is); null when every setting is at
+/// its default, which is also what events written before it existed read back as.
+/// </summary>
 public sealed record MonitorSettings(
     string ComponentId,
     string Kind,
@@ -10,13 +16,16 @@ public sealed record MonitorSettings(
     int TimeoutSeconds,
     int FailureThreshold,
     int SuccessThreshold,
-    IReadOnlyList<int> ExpectedStatusCodes)
+    IReadOnlyList<int> ExpectedStatusCodes,
+    CheckSettings? Check = null)
 {
-    // Records compare lists by reference; configuration comparison must compare their content.
+    // Records compare lists by reference; configuration comparison must compare their content. A null Check and one
+    // with every default are the same configuration, so an upgrade alone never reconfigures a monitor.
     public bool Equals(MonitorSettings? other) =>
         other is not null && (ComponentId, Kind, Target, Method, IntervalSeconds, TimeoutSeconds, FailureThreshold, SuccessThreshold)
             == (other.ComponentId, other.Kind, other.Target, other.Method, other.IntervalSeconds, other.TimeoutSeconds, other.FailureThreshold, other.SuccessThreshold)
-        && ExpectedStatusCodes.SequenceEqual(other.ExpectedStatusCodes);
+        && ExpectedStatusCodes.SequenceEqual(other.ExpectedStatusCodes)
+        && (Check ?? CheckSettings.Default).Equals(other.Check ?? CheckSettings.Default);
 
     public override int GetHashCode() => HashCode.Combine(ComponentId, Target, IntervalSeconds);
 }

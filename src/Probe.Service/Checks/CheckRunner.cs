@@ -8,10 +8,11 @@ namespace StatusPlatform.Probe.Checks;
 public sealed class CheckRunner(HttpCheck httpCheck, IBus bus, ProbeOptions options, ProbeMetrics metrics, TimeProvider time, ILogger<CheckRunner> logger)
 {
     private readonly ConcurrentDictionary<string, CheckOutcome> _lastOutcome = new();
+    private readonly MonitorChecks _checks = new(httpCheck, time);
 
     public async Task RunAsync(MonitorDefinition monitor, CancellationToken cancellationToken)
     {
-        var result = await httpCheck.RunAsync(monitor, cancellationToken);
+        var result = await _checks.RunAsync(monitor, cancellationToken);
         metrics.CheckCompleted(result);
         LogStateChange(monitor.MonitorId, result);
 

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using StatusPlatform.Contracts;
+using StatusPlatform.Incident.Monitors;
+using StatusPlatform.Probe.Checks.Conditions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace StatusPlatform.Incident.Catalog;
+
+/// <summary>The monitors section: the keys of each kind of monitor, their values, and the conditions parsed at start-up.</summary>
+public static partial class CatalogFile
+{
+    private static readonly string[] CommonMonitorKeys = ["id", "component", "kind", "interval", "timeout", "failure_threshold", "success_threshold"];
+
+    // What each kind of monitor reads besides the common keys; a key of another kind is an error, not silently ignored.
+    private static readonly Dictionary<string, string[]> MonitorKeys = new(StringComparer.Ordinal)
+    {
+        ["http"] = ["url", "method", "headers", "body", "follow_redirects", "max_redirects", "expected_status", "keyword", "keyword_absent",
+            "json", "conditions", "degraded_after", "verify_tls"],
+        ["tcp"] = ["target", "degraded_after"],
+        ["tls"] = ["target", "verify_tls", "certificate_min_days"],
+        ["dns"] = ["target", "expected_addresses", "degraded_after"],
+        ["icmp"] = ["target", "degraded_after"],
+    };
+
+    // RFC 9110 token characters.
+    [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
+    private static partial Regex HeaderNamePattern();
+
+    private sealed partial class Reader
+    {
+        public MonitorSettings Monitor(YamlMappingNode node, string path, string component)
+        {
+            var kind = Optional(node, path, "kind") ?? "http";
+            if (!MonitorKeys.TryGetValue(kind, out var keys))
+                throw Error(Field(node, "kind")!, $"{path}.kind", $"'{kind}' is not a supported monitor kind (supported: {string.Join(", ", MonitorKeys.Keys)})");
+            foreach (var key in node.Children.Keys.Cast<YamlScalarNode>().Where(k => !CommonMonitorKeys.Contains(k.Value) && !keys.Contains(k.Value)))
+            {
+                var kinds = MonitorKeys.Where(k => k.Value.Contains(key.Value)).Select(k => k.Key).ToList();
+                throw Error(key, $"{path}.{key.Value}", kinds.Count > 0
+                    ? $"applies to {string.Join(" and ", kinds)} monitors, not to kind {kind}"
+                    : "is not a monitor setting");
+            }
+            var target = kind == "http" ? Url(node, path) : Target(node, path, kind);
+            var interval = Seconds(node, path, "interval", 60);
+            var timeout = Seconds(node, path, "timeout", Math.Min(10, interval));
+            if (timeout > interval)
+                throw Error(Field(node, "timeout")!, $"{path}.timeout", $"the timeout ({timeout} s) must not exceed the interval ({interval} s)");
+            var degradedAfter = Milliseconds(node, path, "degraded_after");
+            if (degradedAfter >= timeout * 1000)
+                throw Error(Field(node, "degraded_after")!, $"{path}.degraded_after", $"the degraded threshold ({degradedAfter} ms) must be shorter than the timeout ({timeout} s)");
+            var check = new CheckSettings(Headers(node, path), Optional(node, path, "body"), Bool(node, path, "follow_redirects", true),
+                Int(node, path, "max_redirects", CheckSettings.DefaultMaxRedirects, 0, 50), Optional(node, path, "keyword"),
+                Optional(node, path, "keyword_absent"), Conditions(node, path, target), degradedAfter, Bool(node, path, "verify_tls", true),
+                Int(node, path, "certificate_min_days", CheckSettings.DefaultCertificateMinDaysLeft, 0, 3650), Addresses(node, path));
+            return new MonitorSettings(component, kind, target, kind == "http" ? Method(node, path) : "", interval, timeout,
+                Int(node, path, "failure_threshold", 2, 1, 100), Int(node, path, "success_threshold", 1, 1, 100), StatusCodes(node, path),
+                // Null for all defaults: a monitor that uses none of these reads the same as before they existed.
+                check == CheckSettings.Default ? null : check);
+        }
+
+        private string Url(YamlMappingNode node, string path)
+        {
+            var url = Required(node, path, "url");
+            return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? url
+                : throw Error(Field(node, "url")!, $"{path}.url", $"'{url}' is not an absolute http(s) URL");
+        }
+
+        private string Target(YamlMappingNode node, string path, string kind)
+        {
+            var target = Required(node, path, "target");
+            var valid = kind switch
+            {
+                // host:port, [::1]:443 for IPv6; a tls target without a port means 443.
+                "tcp" or "tls" => Uri.TryCreate("tcp://" + target, UriKind.Absolute, out var uri) && uri.PathAndQuery == "/" && uri.UserInfo.Length == 0
+                    && !target.EndsWith('/') && uri.Fragment.Length == 0 && (uri.Port > 0 || kind == "tls") && Uri.CheckHostName(uri.IdnHost) != UriHostNameType.Unknown,
+                "dns" => Uri.CheckHostName(target) == UriHostNameType.Dns,
+                _ => Uri.CheckHostName(target) != UriHostNameType.Unknown,
+            };
+            return valid ? target : throw Error(Field(node, "target")!, $"{path}.target", kind switch
+            {
+                "tcp" => $"'{target}' is not host:port, such as db.internal:5432 or [::1]:5432",
+                "tls" => $"'{target}' is not host or host:port, such as example.org:443",
+                "dns" => $"'{target}' is not a host name to resolve",
+                _ => $"'{target}' is not a host name or IP address",
+            });
+        }
+
+        private string Method(YamlMappingNode node, string path)
+        {
+            var method = (Optional(node, path, "method") ?? "GET").ToUpperInvariant();
+            return HeaderNamePattern().IsMatch(method) ? method : throw Error(Field(node, "method")!, $"{path}.method", $"'{method}' is not an HTTP method");
+        }
+
+        /// <summary>A duration such as 500ms or 2s in milliseconds; null when the key is absent.</summary>
+        private int? Milliseconds(YamlMappingNode node, string path, string key)
+        {
+            var text = Optional(node, path, key);
+            if (text is null)
+                return null;
+            var match = DurationPattern().Match(text);
+            var amount = match.Success && long.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var value) ? value : -1;
+            var ms = match.Groups[2].Value switch
+            {
+                "ms" => amount,
+                "m" => amount * 60_000,
+                "h" => amount * 3_600_000,
+                _ => amount * 1_000,
+            };
+            return ms is >= 1 and <= int.MaxValue
+                ? (int)ms
+                : throw Error(Field(node, key)!, $"{path}.{key}", $"'{text}' is not a duration such as 500ms or 2s");
+        }
+
+        private List<HttpHeader>? Headers(YamlMappingNode node, string path)
+        {
+            if (Field(node, "headers") is not { } value)
+                return null;
+            if (value is not YamlMappingNode headers)
+                throw Error(value, $"{path}.headers", "expected a mapping of header names to values, e.g. Accept: application/json");
+            var result = new List<HttpHeader>();
+            foreach (var (key, item) in headers.Children)
+            {
+                var name = ((YamlScalarNode)key).Value ?? "";
+                if (!HeaderNamePattern().IsMatch(name))
+                    throw Error(key, $"{path}.headers.{name}", $"'{name}' is not a valid header name");
+                if (item is not YamlScalarNode { Value: var text } || text is null || text.Contains('\r') || text.Contains('\n'))
+                    throw Error(item, $"{path}.headers.{name}", "expected a single-line value");
+                result.Add(new HttpHeader(name, text));
+            }
+            return result.Count > 0 ? result : null;
+        }
+
+        private List<string>? Addresses(YamlMappingNode node, string path)
+        {
+            if (Field(node, "expected_addresses") is not { } value)
+                return null;
+            if (value is not YamlSequenceNode list)
+                throw Error(value, $"{path}.expected_addresses", "expected a list of IP addresses, e.g. [192.0.2.10, 2001:db8::10]");
+            var addresses = list.Children.Select((item, i) => item is YamlScalarNode { Value: var text } && IPAddress.TryParse(text, out var address)
+                ? address.ToString()
+                : throw Error(item, $"{path}.expected_addresses[{i}]", $"'{item}' is not an IP address")).ToList();
+            return addresses.Count > 0 ? addresses : null;
+        }
+
+        /// <summary>
+        /// The json: assertions (field path: expected value) as conditions, then the conditions: list, each parsed here so
+        /// that a typo stops start-up with the line and the column in the file of the character the parser stopped at.
+        /// </summary>
+        private List<string>? Conditions(YamlMappingNode node, string path, string target)
+        {
+            var conditions = new List<string>();
+            if (Field(node, "json") is { } json)
+            {
+                if (json is not YamlMappingNode fields)
+                    throw Error(json, $"{path}.json", "expected a mapping of JSON fields to values, e.g. status: UP or items[0].id: 1");
+                foreach (var (key, item) in fields.Children)
+                {
+                    var field = ((YamlScalarNode)key).Value ?? "";
+                    if (item is not YamlScalarNode { Value: { } expected })
+                        throw Error(item, $"{path}.json.{field}", "expected a single value");
+                    var text = $"[BODY]{(field.StartsWith('[') ? "" : ".")}{field} == {Quote(expected)}";
+                    try
+                    {
+                        var condition = Condition.Parse(text);
+                        if (condition.Path.Count == 0)
+                            throw new ConditionSyntaxException(text, 1, "expected a field path such as status or items[0].id");
+                    }
+                    catch (ConditionSyntaxException e)
+                    {
+                        throw Error(key, $"{path}.json.{field}", $"'{field}' is not a JSON field path such as status or items[0].id: {e.Problem}");
+                    }
+                    conditions.Add(text);
+                }
+            }
+            if (Field(node, "conditions") is { } value)
+            {
+                if (value is not YamlSequenceNode list)
+                    throw Error(value, $"{path}.conditions", "expected a list of conditions, e.g. [\"[STATUS] == 200\"]");
+                for (var i = 0; i < list.Children.Count; i++)
+                {
+                    if (list.Children[i] is not YamlScalarNode { Value: { } text } scalar)
+                        throw Error(list.Children[i], $"{path}.conditions[{i}]", "expected a condition such as [STATUS] == 200");
+                    try
+                    {
+                        if (Condition.Parse(text).Subject == ConditionSubject.CertificateExpiration && new Uri(target).Scheme != "https")
+                            throw new ConditionSyntaxException(text, 1, "[CERTIFICATE_EXPIRATION] needs an https url");
+                    }
+                    catch (ConditionSyntaxException e)
+                    {
+                        // A quoted scalar starts at its quote; the condition one character later.
+                        var offset = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted ? 1 : 0;
+                        throw new CatalogFileException(file, scalar.Start.Line, scalar.Start.Column + offset + e.Column - 1, $"{path}.conditions[{i}]",
+                            $"column {e.Column} of '{text}': {e.Problem}");
+                    }
+                    conditions.Add(text);
+                }
+            }
+            return conditions.Count > 0 ? conditions : null;
+        }
+
+        // A value a condition would trim or read as a quote goes in quotes.
+        private static string Quote(string value) =>
+            value.Length == 0 || value.Trim() != value || value.StartsWith('"')
+                ? $"\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\""
+                : value;
+    }
+}
