@@ -589,6 +589,11 @@ maildev_up() {
     step "maildev: running (pid $(maildev_pid))"
     return 0
   fi
+  # Another checkout's MailDev on the same ports serves this one just as well (they share the machine's inbox).
+  if ! maildev_pid >/dev/null && port_open "$SP_SMTP_PORT" && maildev_ok; then
+    step "maildev: running (started by another checkout)"
+    return 0
+  fi
   maildev_install
   local pid
   if pid="$(maildev_pid)"; then # alive but not answering: restart it
