@@ -1,5 +1,9 @@
 using System.Text.Json;
+using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using StatusPlatform.StatusApi.PublicApi.Serving;
 using StatusPlatform.TestSupport;
 
 namespace StatusPlatform.StatusApi.Tests;
@@ -8,12 +12,18 @@ namespace StatusPlatform.StatusApi.Tests;
 /// StatusApi in the in-memory test server over a database of its own (with Incident.Service's status schema) and a
 /// RabbitMQ virtual host of its own; subclasses write the read-model rows for the state they are named after.
 /// </summary>
+/// <remarks>
+/// StatusApi serves from memory: rows a test writes after start-up show only after a read of the read model, which
+/// an integration event, the periodic refresh (<see cref="RefreshInterval"/>) or <see cref="RefreshAsync"/> causes.
+/// </remarks>
 public abstract class StatusApiHost : IAsyncLifetime
 {
-    private TestVirtualHost _virtualHost = null!;
+    private readonly List<WebApplicationFactory<Program>> _replicas = [];
     private WebApplicationFactory<Program> _factory = null!;
 
     public TestDatabase Database { get; private set; } = null!;
+
+    public TestVirtualHost VirtualHost { get; private set; } = null!;
 
     public ReadModelRows Rows { get; private set; } = null!;
 
@@ -22,20 +32,82 @@ public abstract class StatusApiHost : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        _virtualHost = await TestVirtualHost.CreateAsync();
-        var schema = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "status-schema.sql"));
-        await using (var command = Database.DataSource.CreateCommand(schema))
-            await command.ExecuteNonQueryAsync();
+        VirtualHost = await TestVirtualHost.CreateAsync();
+        await CreateSchemaAsync();
         Rows = new ReadModelRows(Database.DataSource);
         await SeedAsync(Rows);
 
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-            .UseSetting("ConnectionStrings:statusdb", Database.ConnectionString)
-            .UseSetting("ConnectionStrings:messaging", _virtualHost.AmqpUri.ToString()));
+        _factory = CreateReplica();
         Client = _factory.CreateClient();
     }
 
+    /// <summary>The periodic refresh; long by default, so only what a test does on purpose refreshes the page.</summary>
+    protected virtual TimeSpan RefreshInterval => TimeSpan.FromHours(1);
+
     protected abstract Task SeedAsync(ReadModelRows rows);
+
+    /// <summary>Incident.Service's status schema, as it creates it at start-up.</summary>
+    public async Task CreateSchemaAsync()
+    {
+        var schema = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "status-schema.sql"));
+        await using var command = Database.DataSource.CreateCommand(schema);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Takes the database away as an outage would: dropped with (force), StatusApi's connections break.</summary>
+    public async Task DropDatabaseAsync()
+    {
+        await using var admin = NpgsqlDataSource.Create(Infrastructure.PostgresConnectionString);
+        await using var command = admin.CreateCommand($"drop database {Database.Name} with (force)");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Brings the database back under the same name, with the status schema and no rows.</summary>
+    public async Task RecreateDatabaseAsync()
+    {
+        await using (var admin = NpgsqlDataSource.Create(Infrastructure.PostgresConnectionString))
+        await using (var command = admin.CreateCommand($"create database {Database.Name}"))
+            await command.ExecuteNonQueryAsync();
+        Database.DataSource.Clear(); // its pooled connections died with the old database
+        await CreateSchemaAsync();
+    }
+
+    /// <summary>Another StatusApi instance on the same database and virtual host, stopped with the fixture.</summary>
+    public HttpClient StartReplica()
+    {
+        var replica = CreateReplica();
+        _replicas.Add(replica);
+        return replica.CreateClient();
+    }
+
+    /// <summary>Has StatusApi read the read model now, as an integration event would (rows written behind its back).</summary>
+    public Task RefreshAsync() => _factory.Services.GetRequiredService<PageRefresher>().RefreshAsync(CancellationToken.None);
+
+    /// <summary>Publishes integration events on this fixture's virtual host, in order, as Incident.Service's relay does.</summary>
+    public async Task PublishAsync(params object[] messages)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(VirtualHost.AmqpUri));
+        await bus.StartAsync();
+        try
+        {
+            foreach (var message in messages)
+                await bus.Publish(message, message.GetType());
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Waits until /health says Healthy: the page is loaded and the bus, its receive endpoint included, is ready, so
+    /// an event published from now on reaches this replica (the queue is bound to the exchanges).
+    /// </summary>
+    public static Task WaitUntilHealthyAsync(HttpClient client) => Eventually.Until(async () =>
+    {
+        using var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        return await health.Content.ReadAsStringAsync();
+    }, status => status == "Healthy", TimeSpan.FromSeconds(30), "StatusApi to report Healthy");
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {
@@ -48,15 +120,23 @@ public abstract class StatusApiHost : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        foreach (var replica in _replicas)
+            await replica.DisposeAsync();
         await _factory.DisposeAsync();
-        await _virtualHost.DisposeAsync();
+        await VirtualHost.DisposeAsync();
         await Database.DisposeAsync();
     }
+
+    private WebApplicationFactory<Program> CreateReplica() =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+            .UseSetting("ConnectionStrings:statusdb", Database.ConnectionString)
+            .UseSetting("ConnectionStrings:messaging", VirtualHost.AmqpUri.ToString())
+            .UseSetting("PublicApi:RefreshInterval", RefreshInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
 }
 
 /// <summary>
 /// A page in America/Tijuana with top-level components, a group of two, two unresolved incidents (with back-dated
-/// and component-changing updates) and two closed ones.
+/// and component-changing updates) and two closed ones (resolved, and older, postmortem).
 /// </summary>
 public sealed class PageWithGroupAndOpenIncident : StatusApiHost
 {
@@ -92,7 +172,8 @@ public sealed class PageWithGroupAndOpenIncident : StatusApiHost
             updatedAt: "2024-01-05T00:00:00Z", resolvedAt: "2024-01-03T11:00:00Z", componentIds: ["website"]);
         await rows.IncidentUpdateAsync("upd-resolved-1", "inc-resolved", "resolved", "Fixed.", createdAt: "2024-01-03T11:00:00Z");
         await rows.IncidentAsync("inc-postmortem", "Older outage", "postmortem", "critical", createdAt: "2023-12-01T10:00:00Z",
-            resolvedAt: "2023-12-01T11:00:00Z");
+            resolvedAt: "2023-12-01T11:00:00Z", componentIds: ["cdn"]);
+        await rows.IncidentUpdateAsync("upd-postmortem-1", "inc-postmortem", "postmortem", "What happened.", createdAt: "2023-12-02T10:00:00Z");
     }
 }
 

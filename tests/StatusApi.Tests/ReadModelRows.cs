@@ -29,6 +29,14 @@ public sealed class ReadModelRows(NpgsqlDataSource database)
             id, name, status, At(createdAt), At(updatedAt ?? createdAt), position, description, showcase, startDate, groupId,
             isGroup, onlyShowIfDegraded);
 
+    /// <summary>A component's status changed, as the components projection writes a ComponentStatusChanged.</summary>
+    public Task ComponentStatusAsync(string id, string status, DateTimeOffset changedAt) =>
+        ExecuteAsync("update status.components set status = $2, updated_at = $3 where id = $1", id, status, changedAt);
+
+    /// <summary>A component renamed by the configuration file: no integration event says so.</summary>
+    public Task RenameComponentAsync(string id, string name, DateTimeOffset at) =>
+        ExecuteAsync("update status.components set name = $2, updated_at = $3 where id = $1", id, name, at);
+
     public async Task IncidentAsync(
         string id, string name, string status, string impact, string createdAt, string? updatedAt = null,
         string? monitoringAt = null, string? resolvedAt = null, string? shortlink = null, params string[] componentIds)

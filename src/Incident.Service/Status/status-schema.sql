@@ -60,4 +60,7 @@ create table if not exists status.incident_updates (
     deliver_notifications boolean not null default true
 );
 
+-- StatusApi reads the 50 newest incidents on every refresh.
+create index if not exists incidents_by_created_at on status.incidents (created_at desc);
+
 create index if not exists incident_updates_by_incident on status.incident_updates (incident_id, display_at desc);

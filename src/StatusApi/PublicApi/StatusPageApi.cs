@@ -1,14 +1,20 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
-using StatusPlatform.StatusApi.PublicApi.Wire;
+using StatusPlatform.StatusApi.PublicApi.Serving;
 
 namespace StatusPlatform.StatusApi.PublicApi;
 
-/// <summary>The public Statuspage v2 API (statuspage-api.md section 1): read-only, no authentication, any origin.</summary>
+/// <summary>
+/// The public Statuspage v2 API (statuspage-api.md section 1): read-only, no authentication, any origin. Every
+/// endpoint answers from the page state in memory (<see cref="PageCache"/>), never from the database directly.
+/// </summary>
 public static class StatusPageApi
 {
     /// <summary>Browser widgets on other sites fetch these endpoints directly.</summary>
     public const string CorsPolicy = "public-read";
+
+    /// <summary>Cross-origin readers may see whether a 200 is stale, and revalidate with the ETag.</summary>
+    public static readonly string[] ExposedHeaders = ["ETag", PageJson.StaleHeader, PageJson.RefreshedAtHeader];
 
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
@@ -20,35 +26,37 @@ public static class StatusPageApi
         api.MapMethods("/summary.json", GetAndHead, GetSummary);
         api.MapMethods("/status.json", GetAndHead, GetStatus);
         api.MapMethods("/components.json", GetAndHead, GetComponents);
+        api.MapMethods("/incidents.json", GetAndHead, GetIncidents);
         api.MapMethods("/incidents/unresolved.json", GetAndHead, GetUnresolvedIncidents);
+        api.MapMethods("/scheduled-maintenances.json", GetAndHead, GetScheduledMaintenances);
+        api.MapMethods("/scheduled-maintenances/upcoming.json", GetAndHead, GetScheduledMaintenances);
+        api.MapMethods("/scheduled-maintenances/active.json", GetAndHead, GetScheduledMaintenances);
         api.MapFallback("{**path}", NotFound);
         return app;
     }
 
-    public static async Task<StatusPageJson<SummaryResponse>> GetSummary(StatusReadModel readModel, HttpRequest request, CancellationToken cancellationToken)
-    {
-        var view = await ReadAsync(readModel, request, cancellationToken);
-        return new(new SummaryResponse(view.Page, view.Components, view.UnresolvedIncidents, [], view.Status),
-            StatusPageJsonContext.Default.SummaryResponse);
-    }
+    public static Results<PageJson, ProblemHttpResult> GetSummary(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.Summary);
 
-    public static async Task<StatusPageJson<StatusResponse>> GetStatus(StatusReadModel readModel, HttpRequest request, CancellationToken cancellationToken)
-    {
-        var view = await ReadAsync(readModel, request, cancellationToken);
-        return new(new StatusResponse(view.Page, view.Status), StatusPageJsonContext.Default.StatusResponse);
-    }
+    public static Results<PageJson, ProblemHttpResult> GetStatus(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.Status);
 
-    public static async Task<StatusPageJson<ComponentsResponse>> GetComponents(StatusReadModel readModel, HttpRequest request, CancellationToken cancellationToken)
-    {
-        var view = await ReadAsync(readModel, request, cancellationToken);
-        return new(new ComponentsResponse(view.Page, view.Components), StatusPageJsonContext.Default.ComponentsResponse);
-    }
+    public static Results<PageJson, ProblemHttpResult> GetComponents(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.Components);
 
-    public static async Task<StatusPageJson<IncidentsResponse>> GetUnresolvedIncidents(StatusReadModel readModel, HttpRequest request, CancellationToken cancellationToken)
-    {
-        var view = await ReadAsync(readModel, request, cancellationToken);
-        return new(new IncidentsResponse(view.Page, view.UnresolvedIncidents), StatusPageJsonContext.Default.IncidentsResponse);
-    }
+    /// <summary>The 50 most recent incidents of any status, newest first.</summary>
+    public static Results<PageJson, ProblemHttpResult> GetIncidents(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.Incidents);
+
+    public static Results<PageJson, ProblemHttpResult> GetUnresolvedIncidents(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.UnresolvedIncidents);
+
+    /// <summary>
+    /// Always an empty list for now: the read model has no maintenances yet. Clients of Statuspage call these paths,
+    /// and an empty list is true, where a 404 would break them.
+    /// </summary>
+    public static Results<PageJson, ProblemHttpResult> GetScheduledMaintenances(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.ScheduledMaintenances);
 
     /// <summary>
     /// Statuspage answers an unknown v2 path with 404 and an empty body (statuspage-api.md 1.1), and clients that
@@ -61,6 +69,19 @@ public static class StatusPageApi
         return TypedResults.NotFound();
     }
 
-    private static async Task<StatusPageView> ReadAsync(StatusReadModel readModel, HttpRequest request, CancellationToken cancellationToken) =>
-        StatusPageView.From(await readModel.ReadAsync(cancellationToken), $"{request.Scheme}://{request.Host}");
+    private static Results<PageJson, ProblemHttpResult> Serve(
+        PageCache cache, PublicApiOptions options, HttpContext context, Func<PageBodies, CachedBody> body)
+    {
+        if (cache.Current is not { } page)
+        {
+            // Only between a start without a reachable database and the first read that works.
+            context.Response.Headers.RetryAfter = options.RetryAfterHeader;
+            return TypedResults.Problem(
+                type: "urn:statusplatform:problem:page-not-loaded",
+                title: "The status page is not loaded yet",
+                detail: "StatusApi has not been able to read the status read model since it started; try again shortly.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        return new PageJson(body(page.State.For(context.Request)), page, options.CacheControlHeader);
+    }
 }

@@ -3,8 +3,12 @@ using StatusPlatform.StatusApi.PublicApi.Wire;
 
 namespace StatusPlatform.StatusApi.PublicApi;
 
-/// <summary>The public page as the v2 wire shows it, built from one <see cref="StatusSnapshot"/>.</summary>
-public sealed record StatusPageView(Page Page, IReadOnlyList<Component> Components, IReadOnlyList<Incident> UnresolvedIncidents, PageStatus Status)
+/// <summary>
+/// The public page as the v2 wire shows it, built from one <see cref="StatusSnapshot"/>: <see cref="Incidents"/> are the
+/// newest of any status (incidents.json), <see cref="UnresolvedIncidents"/> every open one (summary.json, unresolved.json).
+/// </summary>
+public sealed record StatusPageView(
+    Page Page, IReadOnlyList<Component> Components, IReadOnlyList<Incident> Incidents, IReadOnlyList<Incident> UnresolvedIncidents, PageStatus Status)
 {
     // Until Incident.Service has projected the page settings there is no row; the API still answers, with a page
     // named after the product, in UTC, at the address it was asked on.
@@ -36,7 +40,7 @@ public sealed record StatusPageView(Page Page, IReadOnlyList<Component> Componen
         var componentIdsByIncident = snapshot.IncidentComponents.ToLookup(ic => ic.IncidentId, ic => ic.ComponentId);
         var pageUrl = page.Url.TrimEnd('/');
 
-        var incidents = snapshot.UnresolvedIncidents.Select(i =>
+        var incidents = snapshot.Incidents.Select(i =>
         {
             var attached = componentIdsByIncident[i.Id].ToHashSet();
             return new Incident(
@@ -53,12 +57,13 @@ public sealed record StatusPageView(Page Page, IReadOnlyList<Component> Componen
                 // Page order, not link order; a link to a component that no longer exists has no object to show.
                 components.Where(c => attached.Contains(c.Id)).ToList());
         }).ToList();
+        var unresolved = snapshot.Incidents.Zip(incidents).Where(pair => pair.First.IsUnresolved).Select(pair => pair.Second).ToList();
 
         var status = PageStatus.From(
             snapshot.Components.Where(c => !c.IsGroup).Select(c => c.Status).ToList(),
-            snapshot.UnresolvedIncidents.Select(i => i.Impact));
+            snapshot.Incidents.Where(i => i.IsUnresolved).Select(i => i.Impact));
 
-        return new StatusPageView(page, components, incidents, status);
+        return new StatusPageView(page, components, [.. incidents.Take(StatusReadModel.RecentIncidentLimit)], unresolved, status);
     }
 
     // jsonb keeps keys in its own order (shortest first), so the column is parsed and written again in wire order.

@@ -1,14 +1,27 @@
 using System.Data;
 using Npgsql;
+using StatusPlatform.Contracts;
 
 namespace StatusPlatform.StatusApi.PublicApi;
 
 /// <summary>
-/// Reads the public read model (schema <c>status</c>, written by Incident.Service projections) for the v2 endpoints.
+/// Reads the public read model (schema <c>status</c>, written by Incident.Service projections) for the v2 endpoints:
+/// only <see cref="Serving.PageRefresher"/> calls it, never a request.
 /// </summary>
-public sealed class StatusReadModel(NpgsqlDataSource dataSource)
+public sealed class StatusReadModel(NpgsqlDataSource dataSource, ILogger<StatusReadModel> logger)
 {
     private const string Unresolved = "status in ('investigating', 'identified', 'monitoring')";
+
+    /// <summary>How many incidents incidents.json lists (statuspage-api.md 1.3).</summary>
+    public const int RecentIncidentLimit = 50;
+
+    // The incidents the page shows anywhere: every unresolved one (summary.json, unresolved.json) and the 50 newest of
+    // any status (incidents.json). An unresolved incident older than the newest 50 is in the first set only.
+    private static readonly string Listed = $"""
+        (select id from status.incidents where {Unresolved}
+         union
+         select id from (select id from status.incidents order by created_at desc, id collate "C" desc limit {RecentIncidentLimit}) recent)
+        """;
 
     // Ties are broken on ids with the "C" collation so the order never depends on the database's locale.
     private static readonly string[] Queries =
@@ -31,7 +44,7 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource)
         // Newest first by creation; the reference does not say which timestamp, and created_at never moves.
         $"""
         select id, name, status, impact, created_at, updated_at, monitoring_at, resolved_at, started_at, shortlink
-        from status.incidents where {Unresolved}
+        from status.incidents where id in {Listed}
         order by created_at desc, id collate "C" desc
         """,
         // Newest first by display_at, the time readers see (it can be back-dated); the index serves this order.
@@ -39,17 +52,33 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource)
         select id, incident_id, status, body, created_at, updated_at, display_at, affected_components::text,
                deliver_notifications
         from status.incident_updates
-        where incident_id in (select id from status.incidents where {Unresolved})
+        where incident_id in {Listed}
         order by incident_id, display_at desc, created_at desc, id collate "C" desc
         """,
         $"""
         select incident_id, component_id from status.incident_components
-        where incident_id in (select id from status.incidents where {Unresolved})
+        where incident_id in {Listed}
         """,
     ];
 
-    /// <summary>One consistent snapshot: a projection committing between two queries cannot tear it.</summary>
+    /// <summary>
+    /// One consistent snapshot: a projection committing between two queries cannot tear it. A database Incident.Service
+    /// has not migrated yet holds no page, which is what empty tables say too, so it reads as empty rather than failing.
+    /// </summary>
     public async Task<StatusSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadRowsAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            logger.LogWarning("The status read model does not exist yet ({Reason}); serving an empty page until Incident.Service creates it", e.MessageText);
+            return new StatusSnapshot(null, null, [], [], [], []);
+        }
+    }
+
+    private async Task<StatusSnapshot> ReadRowsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
@@ -109,14 +138,24 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource)
     }
 }
 
-/// <summary>The rows of one read, in the order the wire wants them.</summary>
+/// <summary>
+/// The rows of one read, in the order the wire wants them. <see cref="Incidents"/> holds every unresolved incident and
+/// the newest <see cref="StatusReadModel.RecentIncidentLimit"/> of any status, newest first.
+/// </summary>
 public sealed record StatusSnapshot(
     PageRow? Page,
     DateTimeOffset? ContentUpdatedAt,
     IReadOnlyList<ComponentRow> Components,
-    IReadOnlyList<IncidentRow> UnresolvedIncidents,
+    IReadOnlyList<IncidentRow> Incidents,
     IReadOnlyList<IncidentUpdateRow> Updates,
-    IReadOnlyList<(string IncidentId, string ComponentId)> IncidentComponents);
+    IReadOnlyList<(string IncidentId, string ComponentId)> IncidentComponents)
+{
+    /// <summary>Row for row the same content (the row records compare by value), so nothing needs rendering again.</summary>
+    public bool HasSameRowsAs(StatusSnapshot other) =>
+        Page == other.Page && ContentUpdatedAt == other.ContentUpdatedAt && Components.SequenceEqual(other.Components)
+        && Incidents.SequenceEqual(other.Incidents) && Updates.SequenceEqual(other.Updates)
+        && IncidentComponents.SequenceEqual(other.IncidentComponents);
+}
 
 public sealed record PageRow(string Id, string Name, string Url, string TimeZone, DateTimeOffset UpdatedAt);
 
@@ -126,7 +165,10 @@ public sealed record ComponentRow(
 
 public sealed record IncidentRow(
     string Id, string Name, string Status, string Impact, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? MonitoringAt, DateTimeOffset? ResolvedAt, DateTimeOffset StartedAt, string? Shortlink);
+    DateTimeOffset? MonitoringAt, DateTimeOffset? ResolvedAt, DateTimeOffset StartedAt, string? Shortlink)
+{
+    public bool IsUnresolved => Status is IncidentStatus.Investigating or IncidentStatus.Identified or IncidentStatus.Monitoring;
+}
 
 /// <summary><see cref="AffectedComponentsJson"/> is the jsonb column as text, parsed when the update is built.</summary>
 public sealed record IncidentUpdateRow(

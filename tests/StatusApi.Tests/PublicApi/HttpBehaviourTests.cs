@@ -5,7 +5,9 @@ namespace StatusPlatform.StatusApi.Tests.PublicApi;
 public sealed class HttpBehaviourTests(PageWithGroupAndOpenIncident page) : IClassFixture<PageWithGroupAndOpenIncident>
 {
     public static TheoryData<string> Endpoints =>
-        new("/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json", "/api/v2/incidents/unresolved.json");
+        new("/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json", "/api/v2/incidents.json",
+            "/api/v2/incidents/unresolved.json", "/api/v2/scheduled-maintenances.json", "/api/v2/scheduled-maintenances/upcoming.json",
+            "/api/v2/scheduled-maintenances/active.json");
 
     [Theory]
     [MemberData(nameof(Endpoints))]

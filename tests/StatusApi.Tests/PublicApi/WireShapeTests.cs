@@ -70,6 +70,31 @@ public sealed class WireShapeTests(PageWithGroupAndOpenIncident page) : IClassFi
     }
 
     [Fact]
+    public async Task Incidents_has_page_then_incidents_of_every_status_in_the_unresolved_shape()
+    {
+        var incidents = await page.GetJsonAsync("/api/v2/incidents.json");
+
+        Assert.Equal(["page", "incidents"], Keys(incidents));
+        AssertPage(incidents.GetProperty("page"));
+        AssertIncidents(incidents.GetProperty("incidents"));
+    }
+
+    [Theory]
+    [InlineData("/api/v2/scheduled-maintenances.json")]
+    [InlineData("/api/v2/scheduled-maintenances/upcoming.json")]
+    [InlineData("/api/v2/scheduled-maintenances/active.json")]
+    public async Task Scheduled_maintenances_have_page_then_an_empty_list_until_maintenances_exist(string path)
+    {
+        var maintenances = await page.GetJsonAsync(path);
+
+        Assert.Equal(["page", "scheduled_maintenances"], Keys(maintenances));
+        AssertPage(maintenances.GetProperty("page"));
+        Assert.Equal(PageWithGroupAndOpenIncident.PageId, maintenances.GetProperty("page").GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Array, maintenances.GetProperty("scheduled_maintenances").ValueKind);
+        Assert.Empty(maintenances.GetProperty("scheduled_maintenances").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Nullable_fields_are_sent_as_null_not_left_out()
     {
         var summary = await page.GetJsonAsync("/api/v2/summary.json");

@@ -14,3 +14,6 @@ public sealed record StatusResponse(Page Page, PageStatus Status);
 public sealed record ComponentsResponse(Page Page, IReadOnlyList<Component> Components);
 
 public sealed record IncidentsResponse(Page Page, IReadOnlyList<Incident> Incidents);
+
+/// <summary>scheduled-maintenances.json, …/upcoming.json and …/active.json.</summary>
+public sealed record ScheduledMaintenancesResponse(Page Page, IReadOnlyList<Incident> ScheduledMaintenances);

@@ -14,5 +14,6 @@ namespace StatusPlatform.StatusApi.PublicApi.Wire;
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(ComponentsResponse))]
 [JsonSerializable(typeof(IncidentsResponse))]
+[JsonSerializable(typeof(ScheduledMaintenancesResponse))]
 [JsonSerializable(typeof(List<AffectedComponent>))]
 public sealed partial class StatusPageJsonContext : JsonSerializerContext;
