@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using StatusPlatform.Contracts;
 using StatusPlatform.Probe.Catalog;
 using StatusPlatform.Probe.Checks;
+using StatusPlatform.Probe.Membership;
 using StatusPlatform.Probe.Scheduling;
 using StatusPlatform.ServiceDefaults;
 
@@ -30,9 +31,37 @@ public static class ProbeServiceExtensions
                 endpoint.InstanceId = options.InstanceId;
                 endpoint.Temporary = true;
             });
+            // Heartbeats likewise: every probe must hear every other, so each has its own expiring queue. They reach
+            // the probes of all regions (one fanout exchange per message type); MemberTable keeps its own region's.
+            bus.AddConsumer<ProbeMembershipConsumer>().Endpoint(endpoint =>
+            {
+                endpoint.InstanceId = options.InstanceId;
+                endpoint.Temporary = true;
+            });
         });
 
-        builder.Services.AddHttpClient(HttpCheck.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        AddProbeClient(builder.Services, HttpCheck.ClientName);
+        AddProbeClient(builder.Services, ConnectivityGuard.ClientName);
+
+        builder.Services.AddSingleton<ProbeMetrics>();
+        builder.Services.AddSingleton<HttpCheck>();
+        builder.Services.AddSingleton<ConnectivityGuard>();
+        builder.Services.AddSingleton<IConnectivityGuard>(sp => sp.GetRequiredService<ConnectivityGuard>());
+        builder.Services.AddSingleton<CheckRunner>();
+        builder.Services.AddSingleton<ProbeMembership>();
+        // Registered after the bus, so on shutdown the loops stop before the bus they publish on.
+        builder.Services.AddSingleton<MonitorScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>());
+        builder.Services.AddSingleton<CatalogSync>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogSync>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectivityGuard>());
+        // Last, so it stops first: it announces the leave and waits for it to take effect while the loops still run.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProbeMembership>());
+        return builder;
+    }
+
+    private static void AddProbeClient(IServiceCollection services, string name) =>
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A fresh connection per check: a kept-alive connection would hide a server that no longer accepts new
@@ -43,17 +72,6 @@ public static class ProbeServiceExtensions
             })
             // The service defaults give every client a resilience handler that retries 5xx and timeouts. A probe that
             // retries turns a failing check into a slow success and hides the outage it exists to see, so the probe
-            // client drops the added handlers; its only timeout is the monitor's own, set per check in HttpCheck.
+            // clients drop the added handlers; their only timeout is the caller's own, set per check.
             .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
-
-        builder.Services.AddSingleton<ProbeMetrics>();
-        builder.Services.AddSingleton<HttpCheck>();
-        builder.Services.AddSingleton<CheckRunner>();
-        // Registered after the bus, so on shutdown the loops stop before the bus they publish on.
-        builder.Services.AddSingleton<MonitorScheduler>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>());
-        builder.Services.AddSingleton<CatalogSync>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogSync>());
-        return builder;
-    }
 }

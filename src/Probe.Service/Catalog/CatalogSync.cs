@@ -85,14 +85,19 @@ public sealed class CatalogSync(
             // One bad entry must not stop the probe from running the others.
             var problem = MonitorRules.Problem(monitor) ?? (seen.Add(monitor.MonitorId) ? null : "its id appears more than once; the first entry is run");
             if (problem is null)
-                runnable.Add(monitor);
+                runnable.Add(MonitorRules.WithMinimumInterval(monitor, options.MinimumIntervalSeconds));
             else
                 logger.LogWarning("Monitor {MonitorId} in catalog {Version} is not run: {Problem}", monitor.MonitorId, catalog.Version, problem);
         }
         scheduler.Apply(runnable);
         var previous = Interlocked.Exchange(ref _version, catalog.Version);
-        if (previous != catalog.Version)
-            logger.LogInformation("Running monitor catalog {Version}: {Count} monitors", catalog.Version, runnable.Count);
+        if (previous == catalog.Version)
+            return;
+        logger.LogInformation("Running monitor catalog {Version}: {Count} monitors", catalog.Version, runnable.Count);
+        var raised = catalog.Monitors.Count(m => m.IntervalSeconds < options.MinimumIntervalSeconds && MonitorRules.Problem(m) is null);
+        if (raised > 0)
+            logger.LogWarning("{Count} monitors in catalog {Version} ask for an interval below this probe's floor of {Floor} s (Probe:MinimumInterval); they run every {Floor} s",
+                raised, catalog.Version, options.MinimumIntervalSeconds, options.MinimumIntervalSeconds);
     }
 
     private async Task WaitForChangeOrRefreshAsync(CancellationToken stoppingToken)

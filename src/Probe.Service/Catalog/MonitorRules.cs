@@ -17,10 +17,8 @@ public static class MonitorRules
     {
         if (string.IsNullOrWhiteSpace(monitor.MonitorId))
             return "it has no id";
-        if (!string.Equals(monitor.Kind, "http", StringComparison.OrdinalIgnoreCase))
-            return $"kind '{monitor.Kind}' is not supported by this probe (only 'http')";
-        if (!Uri.TryCreate(monitor.Target, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
-            return $"target '{monitor.Target}' is not an absolute http or https URL";
+        if (string.IsNullOrWhiteSpace(monitor.Kind))
+            return "it has no kind";
         // The upper bounds keep timers and cancellation sources (limited to about 49 days) far from overflowing.
         if (monitor.IntervalSeconds is < 1 or > MaxIntervalSeconds)
             return $"interval {monitor.IntervalSeconds} s is outside 1 s to {MaxIntervalSeconds} s";
@@ -28,14 +26,14 @@ public static class MonitorRules
             return $"timeout {monitor.TimeoutSeconds} s is outside 1 s to {MaxTimeoutSeconds} s";
         if (monitor.ExpectedStatusCodes is null || monitor.ExpectedStatusCodes.Any(code => code is < 100 or > 599))
             return "expected status codes must be between 100 and 599";
-        try
-        {
-            HttpCheck.MethodOf(monitor);
-        }
-        catch (FormatException)
-        {
-            return $"method '{monitor.Method}' is not an HTTP method";
-        }
-        return null;
+        // Kind, target and check settings are the checks' business: they know what each kind can run.
+        return MonitorChecks.Problem(monitor);
     }
+
+    /// <summary>
+    /// The monitor as this probe runs it: never more often than the probe's floor. Raised rather than refused, because
+    /// a check every floor seconds watches the target and an unchecked monitor would not.
+    /// </summary>
+    public static MonitorDefinition WithMinimumInterval(MonitorDefinition monitor, int minimumIntervalSeconds) =>
+        monitor.IntervalSeconds >= minimumIntervalSeconds ? monitor : monitor with { IntervalSeconds = minimumIntervalSeconds };
 }

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using StatusPlatform.Contracts;
+using StatusPlatform.Probe.Membership;
 
 namespace StatusPlatform.Probe.Checks;
 
 /// <summary>Runs one check of a monitor, publishes its result once, counts it, and logs when the monitor changes state.</summary>
-public sealed class CheckRunner(HttpCheck httpCheck, IBus bus, ProbeOptions options, ProbeMetrics metrics, TimeProvider time, ILogger<CheckRunner> logger)
+public sealed class CheckRunner(HttpCheck httpCheck, IBus bus, IConnectivityGuard connectivity, ProbeOptions options, ProbeMetrics metrics, TimeProvider time,
+    ILogger<CheckRunner> logger)
 {
     private readonly ConcurrentDictionary<string, CheckOutcome> _lastOutcome = new();
     private readonly MonitorChecks _checks = new(httpCheck, time);
@@ -19,7 +21,8 @@ public sealed class CheckRunner(HttpCheck httpCheck, IBus bus, ProbeOptions opti
         // Version 7 ids sort by time, which suits the time-partitioned checks tables downstream.
         var message = new CheckCompleted(
             Guid.CreateVersion7(result.StartedAt), monitor.MonitorId, options.Region, options.InstanceId, result.StartedAt,
-            result.Timings.TotalMs, result.Outcome, result.StatusCode, result.FailureReason, result.Timings);
+            result.Timings.TotalMs, result.Outcome, result.StatusCode, result.FailureReason, result.Timings,
+            connectivity.ConnectivityLost); // while the canary fails, Incident.Service keeps the result but does not believe it
         // A result that cannot go out within one interval is stale: the next check says more than a late one.
         using var publishTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(monitor.IntervalSeconds), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, publishTimeout.Token);

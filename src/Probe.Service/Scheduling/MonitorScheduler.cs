@@ -1,14 +1,23 @@
 using StatusPlatform.Contracts;
 using StatusPlatform.Probe.Checks;
+using StatusPlatform.Probe.Membership;
 
 namespace StatusPlatform.Probe.Scheduling;
 
 /// <summary>
-/// One loop per monitor, each at its own interval on the grid of <see cref="ScheduleSpread"/>. Applying a catalog
-/// starts, stops or restarts only the monitors that changed. A loop runs one check at a time, so a check that takes
-/// longer than the interval skips the slots it overran instead of overlapping itself.
+/// One loop per monitor, each at its own interval on the grid of <see cref="ScheduleSpread"/>, and at each slot only if
+/// this probe owns it among the probes of its region (<see cref="ProbeMembership"/>). Applying a catalog starts, stops
+/// or restarts only the monitors that changed. A loop runs one check at a time, so a check that takes longer than the
+/// interval skips the slots it overran instead of overlapping itself.
+/// <para>
+/// A loop is an async method waiting on a timer, not a thread: 20,000 monitors are 20,000 pending timers and a few
+/// kilobytes each, and a loop only occupies a pool thread while it starts a check (bench/Probe.Bench: 20,000 monitors
+/// at 30 s on 22 threads, drift p99 5 ms at the target, 231 MB peak). Every probe keeps a loop for every
+/// monitor, owned or not, so a handover needs no start or stop: the new owner's loop is already waiting for the slot.
+/// </para>
 /// </summary>
-public sealed class MonitorScheduler(CheckRunner runner, ProbeMetrics metrics, TimeProvider time, ILogger<MonitorScheduler> logger) : IHostedService
+public sealed class MonitorScheduler(
+    CheckRunner runner, ProbeMembership membership, ProbeMetrics metrics, TimeProvider time, ILogger<MonitorScheduler> logger) : IHostedService
 {
     private readonly Dictionary<string, Scheduled> _scheduled = [];
     private readonly Lock _gate = new();
@@ -82,6 +91,7 @@ public sealed class MonitorScheduler(CheckRunner runner, ProbeMetrics metrics, T
     {
         await previous;
         var interval = TimeSpan.FromSeconds(monitor.IntervalSeconds);
+        var hash = ScheduleSpread.StableHash(monitor.MonitorId);
         var planned = ScheduleSpread.NextStart(monitor.MonitorId, interval, time.GetUtcNow());
         try
         {
@@ -90,14 +100,18 @@ public sealed class MonitorScheduler(CheckRunner runner, ProbeMetrics metrics, T
                 // A loop, because timers run on a coarser clock than GetUtcNow and can wake a few milliseconds early.
                 for (var wait = planned - time.GetUtcNow(); wait > TimeSpan.Zero; wait = planned - time.GetUtcNow())
                     await Task.Delay(wait, time, cancellationToken);
-                metrics.CheckStarted(planned, time.GetUtcNow());
-                try
+                // Ownership is decided per slot, by the slot's planned time: the members agree on it without talking.
+                if (membership.Owns(hash, planned))
                 {
-                    await runner.RunAsync(monitor, cancellationToken);
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    logger.LogError(e, "Check of monitor {MonitorId} failed unexpectedly", monitor.MonitorId);
+                    metrics.CheckStarted(planned, time.GetUtcNow());
+                    try
+                    {
+                        await runner.RunAsync(monitor, cancellationToken);
+                    }
+                    catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        logger.LogError(e, "Check of monitor {MonitorId} failed unexpectedly", monitor.MonitorId);
+                    }
                 }
                 // The next slot after now, not after `planned`: an overrun skips slots rather than firing them in a burst.
                 var now = time.GetUtcNow();

@@ -81,7 +81,8 @@ public sealed class CatalogSyncTests : BrokerAndTarget
     {
         var web = HttpMonitor("web", Target.Url("/web"));
         await StartProbeWithCatalogAsync(web);
-        StartProbe("probe-2");
+        // Another region, so that both run every monitor (probes of one region split them).
+        StartProbe("probe-2", ("Probe:Region", "other-region"));
         await Eventually.Until(() => Task.FromResult(Bus.ResultsFor("web").Select(r => r.Message.ProbeInstance).Distinct().Count()),
             n => n == 2, Patience, "both probes to check web");
 
@@ -98,7 +99,7 @@ public sealed class CatalogSyncTests : BrokerAndTarget
     public async Task A_probe_hears_changes_on_a_queue_of_its_own_that_expires_once_it_is_gone()
     {
         await StartProbeWithCatalogAsync(HttpMonitor("web", Target.Url("/web")));
-        StartProbe("probe-2");
+        StartProbe("probe-2", ("Probe:Region", "other-region"));
         await Eventually.Until(() => Task.FromResult(Bus.ResultsFor("web").Select(r => r.Message.ProbeInstance).Distinct().Count()),
             n => n == 2, Patience, "both probes to check web");
 
@@ -129,7 +130,7 @@ public sealed class CatalogSyncTests : BrokerAndTarget
     public async Task A_monitor_the_probe_cannot_run_is_skipped_and_the_others_run()
     {
         await StartProbeWithCatalogAsync(
-            new MonitorDefinition("ping", "c", "icmp", "127.0.0.1", "", 1, 1, []),
+            new MonitorDefinition("ping", "c", "smtp", "127.0.0.1:25", "", 1, 1, []),
             HttpMonitor("web", Target.Url("/web")));
 
         await ResultsAsync("web", 2, "checks of web");

@@ -49,6 +49,13 @@ public abstract class BrokerAndTarget : IAsyncLifetime
         return probe;
     }
 
+    /// <summary>Stops a probe as a deployment would (its host shuts down); the fixture no longer disposes it.</summary>
+    protected async Task StopProbeAsync(ProbeHost probe)
+    {
+        _probes.Remove(probe);
+        await probe.DisposeAsync();
+    }
+
     /// <summary>The test bus answers catalog requests with these monitors, then a probe starts.</summary>
     protected async Task<ProbeHost> StartProbeWithCatalogAsync(params MonitorDefinition[] monitors)
     {

@@ -28,6 +28,8 @@ public sealed class ProbeHost(Uri amqpUri, string instanceId, IReadOnlyDictionar
         builder.UseSetting("Probe:CatalogRequestTimeout", "00:00:01");
         builder.UseSetting("Probe:CatalogRetryMinDelay", "00:00:00.200");
         builder.UseSetting("Probe:CatalogRetryMaxDelay", "00:00:01");
+        // Tests check every second; the heartbeat (a fifth of it) and the warm-up follow.
+        builder.UseSetting("Probe:MinimumInterval", "00:00:01");
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new Collector(_logs)));

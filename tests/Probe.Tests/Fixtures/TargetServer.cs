@@ -19,8 +19,9 @@ public enum TargetMode
 }
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 and a free port, the thing a monitor watches. Each path answers 200, 503 or never,
-/// as the test sets it, and counts the requests it got and how many were in flight at once.
+/// A real HTTP server on 127.0.0.1 and a free port (or a given one, to come back where it was), the thing a monitor
+/// watches. Each path answers 200, 503 or never, as the test sets it, and records when each request arrived and how
+/// many were in flight at once.
 /// </summary>
 public sealed class TargetServer : IAsyncDisposable
 {
@@ -35,11 +36,13 @@ public sealed class TargetServer : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
-    public static async Task<TargetServer> StartAsync(X509Certificate2? certificate = null)
+    public int Port => BaseUri.Port;
+
+    public static async Task<TargetServer> StartAsync(X509Certificate2? certificate = null, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
         {
             if (certificate is not null)
                 listen.UseHttps(certificate);
@@ -59,6 +62,9 @@ public sealed class TargetServer : IAsyncDisposable
 
     public int Requests(string path) => State(path).Requests;
 
+    /// <summary>When each request to this path arrived, on this machine's clock (the one the probes plan by).</summary>
+    public IReadOnlyList<DateTimeOffset> Arrivals(string path) => [.. State(path).Arrivals];
+
     public int MostInFlight(string path) => State(path).MostInFlight;
 
     /// <summary>How many distinct TCP connections the requests to this path came on.</summary>
@@ -75,6 +81,7 @@ public sealed class TargetServer : IAsyncDisposable
     private async Task AnswerAsync(HttpContext context)
     {
         var state = State(context.Request.Path);
+        state.Arrivals.Enqueue(DateTimeOffset.UtcNow);
         state.Connections.TryAdd(context.Connection.Id, 0);
         state.Enter();
         try
@@ -114,6 +121,8 @@ public sealed class TargetServer : IAsyncDisposable
         public volatile TargetMode Mode;
 
         public ConcurrentDictionary<string, byte> Connections { get; } = new();
+
+        public ConcurrentQueue<DateTimeOffset> Arrivals { get; } = new();
 
         public int Requests => Volatile.Read(ref _requests);
 

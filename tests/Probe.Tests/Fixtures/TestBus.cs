@@ -9,12 +9,14 @@ public sealed record ReceivedCheck(CheckCompleted Message, Guid? MessageId);
 
 /// <summary>
 /// The test's own MassTransit bus on the probe's virtual host, standing in for Incident.Service: it counts catalog
-/// requests from the start, answers them with the catalog the test sets once told to, and collects every result.
+/// requests from the start, answers them with the catalog the test sets once told to, and collects every result and
+/// every membership message.
 /// </summary>
 public sealed class TestBus : IAsyncDisposable
 {
     private readonly IBusControl _bus;
     private readonly ConcurrentQueue<ReceivedCheck> _results = new();
+    private readonly ConcurrentQueue<object> _membership = new();
     private int _catalogRequests;
     private MonitorCatalog _catalog = new(0, []);
 
@@ -28,6 +30,19 @@ public sealed class TestBus : IAsyncDisposable
                 _results.Enqueue(new ReceivedCheck(context.Message, context.MessageId));
                 return Task.CompletedTask;
             }));
+            rabbit.ReceiveEndpoint("test-probe-membership", endpoint =>
+            {
+                endpoint.Handler<ProbeHeartbeat>(context =>
+                {
+                    _membership.Enqueue(context.Message);
+                    return Task.CompletedTask;
+                });
+                endpoint.Handler<ProbeLeaving>(context =>
+                {
+                    _membership.Enqueue(context.Message);
+                    return Task.CompletedTask;
+                });
+            });
             // Sees every request (a publish reaches each bound queue) but never answers: the responder is separate.
             rabbit.ReceiveEndpoint("test-catalog-requests", endpoint => endpoint.Handler<GetMonitorCatalog>(_ =>
             {
@@ -49,6 +64,11 @@ public sealed class TestBus : IAsyncDisposable
     public IReadOnlyList<ReceivedCheck> Results => [.. _results];
 
     public IReadOnlyList<ReceivedCheck> ResultsFor(string monitorId) => [.. _results.Where(r => r.Message.MonitorId == monitorId)];
+
+    /// <summary>The heartbeats and leave notices probes published, in the order they arrived.</summary>
+    public IReadOnlyList<object> Membership => [.. _membership];
+
+    public IReadOnlyList<ProbeHeartbeat> HeartbeatsOf(string instanceId) => [.. _membership.OfType<ProbeHeartbeat>().Where(h => h.InstanceId == instanceId)];
 
     /// <summary>What the responder answers from now on; a probe only sees it when it asks again.</summary>
     public void Serve(MonitorCatalog catalog) => Volatile.Write(ref _catalog, catalog);
