@@ -38,3 +38,10 @@ create table if not exists checks.monitor_regions (
 );
 
 alter table checks.monitor_regions add column if not exists is_degraded boolean not null default false;
+
+-- The monitor health the fold last saw in the monitor's stream, so that a result that changes nothing costs one
+-- row read instead of a stream read. Written in the same transaction as any transition.
+create table if not exists checks.monitor_health (
+    monitor_id text primary key,
+    health     text not null            -- Up | Degraded | Down
+);

@@ -52,7 +52,15 @@ public sealed class CheckCompletedConsumer(EventStore store, CatalogReader catal
 
         var now = time.GetUtcNow();
         var health = RegionFold.MonitorHealthOf(regions, now, TimeSpan.FromSeconds(monitor.Settings.IntervalSeconds));
+        // The hot path reads one row: the health last recorded with the fold. The stream is read only when that
+        // differs, which is a transition (rare), and then it is the stream, not the row, that decides.
+        if (await ChecksStore.ReadMonitorHealthAsync(session, monitor.Id, ct) == health)
+        {
+            await session.SaveChangesAsync(ct);
+            return;
+        }
         var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(monitor.Id), ct: ct);
+        await ChecksStore.SaveMonitorHealthAsync(session, monitor.Id, health, ct);
         var regionNames = regions.Where(r => health switch
             {
                 MonitorHealth.Down => r.IsDown,

@@ -100,4 +100,23 @@ internal static class ChecksStore
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = state.IsDegraded });
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The monitor health recorded by the last transition the fold saw, or null before the first one.</summary>
+    public static async Task<MonitorHealth?> ReadMonitorHealthAsync(EventSession session, string monitorId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select health from checks.monitor_health where monitor_id = $1", session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
+        return await command.ExecuteScalarAsync(ct) is string health ? Enum.Parse<MonitorHealth>(health) : null;
+    }
+
+    public static async Task SaveMonitorHealthAsync(EventSession session, string monitorId, MonitorHealth health, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            insert into checks.monitor_health (monitor_id, health) values ($1, $2)
+            on conflict (monitor_id) do update set health = excluded.health
+            """, session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = health.ToString() });
+        await command.ExecuteNonQueryAsync(ct);
+    }
 }
