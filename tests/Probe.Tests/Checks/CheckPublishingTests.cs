@@ -52,14 +52,15 @@ public sealed class CheckPublishingTests : BrokerAndTarget
     [Fact]
     public async Task Checks_start_on_their_monitor_grid_at_the_monitor_interval()
     {
-        await StartProbeWithCatalogAsync(HttpMonitor("web", Target.Url("/web"), intervalSeconds: 2));
+        await StartProbeWithCatalogAsync(HttpMonitor("web", Target.Url("/web"), intervalSeconds: 5));
 
-        var results = await ResultsAsync("web", 3, "three checks of web", timeoutSeconds: 20);
+        var results = await ResultsAsync("web", 3, "three checks of web", timeoutSeconds: 40);
 
-        var offsetMs = (long)ScheduleSpread.Offset("web", TimeSpan.FromSeconds(2)).TotalMilliseconds;
+        var offsetMs = (long)ScheduleSpread.Offset("web", TimeSpan.FromSeconds(5)).TotalMilliseconds;
         var starts = results.Select(r => r.Message.StartedAt).Order().ToList();
-        // On (or a little after) a slot of the monitor's grid: timer latency is all the drift there should be.
-        Assert.All(starts, start => Assert.InRange((start.ToUnixTimeMilliseconds() - offsetMs) % 2000, 0, 500));
-        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap.TotalSeconds, 1.5, 2.5));
+        // On (or after) a slot of the monitor's grid. The bound is loose on purpose: a loaded 2-core CI machine
+        // delays timers by hundreds of ms; how small drift really is, bench/Probe.Bench measures.
+        Assert.All(starts, start => Assert.InRange((start.ToUnixTimeMilliseconds() - offsetMs) % 5000, 0, 2000));
+        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap.TotalSeconds, 3, 7));
     }
 }
