@@ -4,6 +4,7 @@ using StatusPlatform.Incident.Catalog;
 using StatusPlatform.Incident.Components;
 using StatusPlatform.Incident.Incidents;
 using StatusPlatform.Incident.Monitors.Folding;
+using StatusPlatform.Incident.Monitors.Heartbeats;
 using StatusPlatform.Incident.Page;
 using StatusPlatform.Incident.Relay;
 using StatusPlatform.Incident.Storage;
@@ -20,11 +21,14 @@ public static class IncidentServiceExtensions
         // Hosted services start in this order: read-model schemas, event store, then the configuration file.
         builder.Services.AddHostedService<IncidentSchema>();
         builder.Services.AddEventStore(sp => sp.GetRequiredService<NpgsqlDataSource>(), store => store.Events.RegisterIncidentEvents());
-        builder.Services.AddProjection<PageProjection>().AddProjection<ComponentsProjection>().AddProjection<IncidentsProjection>();
+        builder.Services.AddProjection<PageProjection>().AddProjection<ComponentsProjection>().AddProjection<IncidentsProjection>()
+            .AddProjection<HeartbeatMonitorsProjection>();
         builder.Services.AddEventRelay<IntegrationRelay>();
         builder.Services.AddSingleton<CatalogApplier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogApplier>());
         builder.Services.AddSingleton<CatalogReader>();
+        builder.Services.AddSingleton<MonitorFold>();
+        builder.Services.AddHostedService<HeartbeatDeadlines>();
         builder.AddMessaging(bus =>
         {
             bus.AddConsumer<CheckCompletedConsumer>();

@@ -1,5 +1,6 @@
 using StatusPlatform.StatusApi;
 using StatusPlatform.StatusApi.PublicApi;
+using StatusPlatform.StatusApi.Receivers;
 using StatusPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,4 +10,5 @@ builder.AddStatusApi();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapPublicApi();
+app.MapHeartbeatApi();
 app.Run();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatusPlatform.ServiceDefaults;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.Serving;
+using StatusPlatform.StatusApi.Receivers;
 
 namespace StatusPlatform.StatusApi;
 
@@ -42,6 +43,7 @@ public static class StatusApiExtensions
         });
 
         builder.Services.AddSingleton<StatusReadModel>();
+        builder.Services.AddSingleton<HeartbeatTokens>();
         builder.Services.AddSingleton<PageCache>();
         builder.Services.AddSingleton<PageRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PageRefresher>());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 using StatusPlatform.Contracts;
 using StatusPlatform.TestSupport;
@@ -12,7 +13,7 @@ namespace StatusPlatform.Incident.Tests;
 /// component ("web", one monitor, failure threshold 2) and a group; a test bus on the same vhost sends check
 /// results and records every integration event the relay publishes.
 /// </summary>
-public sealed class IncidentServiceWithCatalog : IAsyncLifetime
+public class IncidentServiceWithCatalog : IAsyncLifetime
 {
     public const string Yaml = """
         page:
@@ -43,6 +44,12 @@ public sealed class IncidentServiceWithCatalog : IAsyncLifetime
         """;
 
     private WebApplicationFactory<Program> _factory = null!;
+
+    /// <summary>The configuration file the service starts with.</summary>
+    protected virtual string CatalogYaml => Yaml;
+
+    /// <summary>Further settings for the service.</summary>
+    protected virtual Dictionary<string, string?> Settings => [];
     private IBusControl _bus = null!;
 
     public TestDatabase Database { get; private set; } = null!;
@@ -54,13 +61,14 @@ public sealed class IncidentServiceWithCatalog : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(ConfigFile, Yaml);
+        await File.WriteAllTextAsync(ConfigFile, CatalogYaml);
         Database = await TestDatabase.CreateAsync();
         VirtualHost = await TestVirtualHost.CreateAsync();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseSetting("ConnectionStrings:statusdb", Database.ConnectionString)
             .UseSetting("ConnectionStrings:messaging", VirtualHost.AmqpUri.ToString())
-            .UseSetting("StatusPlatform:ConfigFile", ConfigFile));
+            .UseSetting("StatusPlatform:ConfigFile", ConfigFile)
+            .ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(Settings)));
         _ = _factory.Server; // starts the host: schemas, catalog, sequencer, projections, relay, consumers
 
         _bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>

@@ -23,7 +23,12 @@ public static partial class CatalogFile
         ["tls"] = ["target", "verify_tls", "certificate_min_days"],
         ["dns"] = ["target", "expected_addresses", "degraded_after"],
         ["icmp"] = ["target", "degraded_after"],
+        ["heartbeat"] = ["token", "token_env", "grace"],
     };
+
+    // A heartbeat URL is a bearer secret: long enough not to be guessed, and only characters that survive a URL path.
+    [GeneratedRegex("^[A-Za-z0-9_-]{24,128}$")]
+    private static partial Regex HeartbeatTokenPattern();
 
     // RFC 9110 token characters.
     [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
@@ -36,13 +41,9 @@ public static partial class CatalogFile
             var kind = Optional(node, path, "kind") ?? "http";
             if (!MonitorKeys.TryGetValue(kind, out var keys))
                 throw Error(Field(node, "kind")!, $"{path}.kind", $"'{kind}' is not a supported monitor kind (supported: {string.Join(", ", MonitorKeys.Keys)})");
-            foreach (var key in node.Children.Keys.Cast<YamlScalarNode>().Where(k => !CommonMonitorKeys.Contains(k.Value) && !keys.Contains(k.Value)))
-            {
-                var kinds = MonitorKeys.Where(k => k.Value.Contains(key.Value)).Select(k => k.Key).ToList();
-                throw Error(key, $"{path}.{key.Value}", kinds.Count > 0
-                    ? $"applies to {string.Join(" and ", kinds)} monitors, not to kind {kind}"
-                    : "is not a monitor setting");
-            }
+            RejectForeignKeys(node, path, kind, keys);
+            if (kind == "heartbeat")
+                return Heartbeat(node, path, component);
             var target = kind == "http" ? Url(node, path) : Target(node, path, kind);
             var interval = Seconds(node, path, "interval", 60);
             var timeout = Seconds(node, path, "timeout", Math.Min(10, interval));
@@ -59,6 +60,47 @@ public static partial class CatalogFile
                 Int(node, path, "failure_threshold", 2, 1, 100), Int(node, path, "success_threshold", 1, 1, 100), StatusCodes(node, path),
                 // Null for all defaults: a monitor that uses none of these reads the same as before they existed.
                 check == CheckSettings.Default ? null : check);
+        }
+
+        private void RejectForeignKeys(YamlMappingNode node, string path, string kind, string[] keys)
+        {
+            foreach (var key in node.Children.Keys.Cast<YamlScalarNode>().Where(k => !CommonMonitorKeys.Contains(k.Value) && !keys.Contains(k.Value)))
+            {
+                var kinds = MonitorKeys.Where(k => k.Value.Contains(key.Value)).Select(k => k.Key).ToList();
+                throw Error(key, $"{path}.{key.Value}", kinds.Count > 0
+                    ? $"applies to {string.Join(" and ", kinds)} monitors, not to kind {kind}"
+                    : "is not a monitor setting");
+            }
+        }
+
+        /// <summary>
+        /// A push monitor: a job calls StatusApi's heartbeat URL at least every <c>interval</c>; silence for interval + grace
+        /// is a failure. Nothing is probed, so the probe settings do not apply. Only the token's SHA-256 is kept: the event
+        /// store, the read models and the logs never hold the secret itself.
+        /// </summary>
+        private MonitorSettings Heartbeat(YamlMappingNode node, string path, string component)
+        {
+            foreach (var key in (string[])["timeout", "failure_threshold", "success_threshold"])
+            {
+                if (Field(node, key) is { } value)
+                    throw Error(value, $"{path}.{key}", "does not apply to heartbeat monitors: the deadline (interval + grace) is their flap guard");
+            }
+            var (token, tokenEnv) = (Optional(node, path, "token"), Optional(node, path, "token_env"));
+            if ((token is null) == (tokenEnv is null))
+                throw Error(node, $"{path}.token", "a heartbeat monitor needs exactly one of token (the secret) or token_env (an environment variable holding it)");
+            if (tokenEnv is not null)
+            {
+                token = Environment.GetEnvironmentVariable(tokenEnv);
+                if (string.IsNullOrEmpty(token))
+                    throw Error(Field(node, "token_env")!, $"{path}.token_env", $"the environment variable '{tokenEnv}' is not set");
+            }
+            if (!HeartbeatTokenPattern().IsMatch(token!))
+                throw Error(Field(node, tokenEnv is null ? "token" : "token_env")!, $"{path}.{(tokenEnv is null ? "token" : "token_env")}",
+                    "the token must be 24 to 128 characters from A-Z, a-z, 0-9, '-' and '_' (e.g. `openssl rand -hex 20`)");
+            var interval = Seconds(node, path, "interval", 300);
+            var heartbeat = new HeartbeatSettings(HeartbeatSettings.Hash(token!), Seconds(node, path, "grace", 60));
+            // One missed deadline is down and one ping is up again: waiting for the deadline already absorbed the jitter.
+            return new MonitorSettings(component, "heartbeat", "", "", interval, 0, 1, 1, [], Heartbeat: heartbeat);
         }
 
         private string Url(YamlMappingNode node, string path)

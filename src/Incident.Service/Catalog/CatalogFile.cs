@@ -92,7 +92,11 @@ public static partial class CatalogFile
             var component = reader.Required(node, path, "component");
             if (!componentIds.Contains(component))
                 throw reader.Error(Reader.Field(node, "component")!, $"{path}.component", $"'{component}' names no component (known: {Known(componentIds)})");
-            monitors.Add((id, reader.Monitor(node, path, component)));
+            var monitor = reader.Monitor(node, path, component);
+            // Two monitors behind one heartbeat URL would make every ping count for both.
+            if (monitor.Heartbeat is { } heartbeat && monitors.Any(m => m.Item2.Heartbeat?.TokenSha256 == heartbeat.TokenSha256))
+                throw reader.Error(node, $"{path}.token", "another heartbeat monitor already uses this token");
+            monitors.Add((id, monitor));
         }
         return new CatalogDefinition(page, components, monitors);
     }

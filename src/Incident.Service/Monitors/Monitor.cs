@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using StatusPlatform.Contracts;
 
 namespace StatusPlatform.Incident.Monitors;
@@ -17,7 +19,8 @@ public sealed record MonitorSettings(
     int FailureThreshold,
     int SuccessThreshold,
     IReadOnlyList<int> ExpectedStatusCodes,
-    CheckSettings? Check = null)
+    CheckSettings? Check = null,
+    HeartbeatSettings? Heartbeat = null)
 {
     // Records compare lists by reference; configuration comparison must compare their content. A null Check and one
     // with every default are the same configuration, so an upgrade alone never reconfigures a monitor.
@@ -25,9 +28,19 @@ public sealed record MonitorSettings(
         other is not null && (ComponentId, Kind, Target, Method, IntervalSeconds, TimeoutSeconds, FailureThreshold, SuccessThreshold)
             == (other.ComponentId, other.Kind, other.Target, other.Method, other.IntervalSeconds, other.TimeoutSeconds, other.FailureThreshold, other.SuccessThreshold)
         && ExpectedStatusCodes.SequenceEqual(other.ExpectedStatusCodes)
-        && (Check ?? CheckSettings.Default).Equals(other.Check ?? CheckSettings.Default);
+        && (Check ?? CheckSettings.Default).Equals(other.Check ?? CheckSettings.Default)
+        && Heartbeat == other.Heartbeat;
 
     public override int GetHashCode() => HashCode.Combine(ComponentId, Target, IntervalSeconds);
+}
+
+/// <summary>
+/// A push monitor's secret, as its SHA-256 in lowercase hex (StatusApi hashes what a job sends and looks the hash up),
+/// and how long after the interval a ping may be late before the monitor counts as down.
+/// </summary>
+public sealed record HeartbeatSettings(string TokenSha256, int GraceSeconds)
+{
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }
 
 public sealed record MonitorDefined(string MonitorId, MonitorSettings Settings, DateTimeOffset DefinedAt);
@@ -37,11 +50,14 @@ public sealed record MonitorRemoved(string MonitorId, DateTimeOffset RemovedAt);
 /// <summary>A monitor's configuration and, in MonitorHealth.cs, what the fold last concluded about it.</summary>
 public sealed partial record Monitor(string Id, MonitorSettings Settings, bool IsDown, bool Removed)
 {
+    /// <summary>Since when the monitor has existed (again): a heartbeat monitor that never got a ping is late from here on.</summary>
+    public DateTimeOffset Since { get; init; }
+
     public static string StreamId(string monitorId) => $"monitor-{monitorId}";
 
-    public static Monitor Create(MonitorDefined e) => new(e.MonitorId, e.Settings, false, false);
+    public static Monitor Create(MonitorDefined e) => new(e.MonitorId, e.Settings, false, false) { Since = e.DefinedAt };
 
-    public Monitor Apply(MonitorReconfigured e) => this with { Settings = e.Settings, Removed = false };
+    public Monitor Apply(MonitorReconfigured e) => this with { Settings = e.Settings, Removed = false, Since = Removed ? e.ReconfiguredAt : Since };
 
     public Monitor Apply(MonitorRemoved e) => this with { Removed = true, IsDown = false, IsDegraded = false };
 

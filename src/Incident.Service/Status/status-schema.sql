@@ -64,3 +64,9 @@ create table if not exists status.incident_updates (
 create index if not exists incidents_by_created_at on status.incidents (created_at desc);
 
 create index if not exists incident_updates_by_incident on status.incident_updates (incident_id, display_at desc);
+
+-- Heartbeat (push) monitors by the SHA-256 of their secret token: StatusApi hashes what a job sends and looks it up.
+create table if not exists status.heartbeat_monitors (
+    token_sha256  text primary key,
+    monitor_id    text not null unique
+);

@@ -1,0 +1,112 @@
+using StatusPlatform.Contracts;
+using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Catalog;
+using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.Incidents;
+
+namespace StatusPlatform.Incident.Monitors.Folding;
+
+/// <summary>
+/// Folds one check result: records it, advances the region's flap guard, and only when the monitor as a whole
+/// changes state appends the transition, the component's new status and the automatic incident, all in one
+/// transaction. A redelivered result is recognised by its check id and changes nothing; a version conflict
+/// (another monitor of the same component moved at the same time) rolls everything back and throws, for the caller
+/// (MassTransit's retry, or the next heartbeat sweep) to try again.
+/// </summary>
+public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimeProvider time, IConfiguration configuration, ILogger<MonitorFold> logger)
+{
+    // Outages that start within this window of an open automatic incident join it (Incidents:GroupingWindowSeconds).
+    private TimeSpan GroupingWindow => TimeSpan.FromSeconds(configuration.GetValue("Incidents:GroupingWindowSeconds", 300));
+
+    public async Task FoldAsync(CheckCompleted result, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        if (!snapshot.Monitors.TryGetValue(result.MonitorId, out var monitor))
+        {
+            logger.LogDebug("Ignoring a result for monitor {Monitor}, which is not in the catalog", result.MonitorId);
+            return;
+        }
+
+        await using var session = await store.OpenSessionAsync(ct);
+        if (!await ChecksStore.TryRecordAsync(session, result, ct))
+            return;
+        if (result.ConnectivityLost)
+        {
+            // Kept as evidence, never folded: the probe's canary failed, so this says nothing about the target.
+            await session.SaveChangesAsync(ct);
+            return;
+        }
+        await ChecksStore.LockMonitorAsync(session, monitor.Id, ct);
+
+        var (failureThreshold, successThreshold) = (monitor.Settings.FailureThreshold, monitor.Settings.SuccessThreshold);
+        var regions = await ChecksStore.ReadRegionsAsync(session, monitor.Id, ct);
+        var before = regions.Find(r => r.Region == result.Region);
+        var recent = await ChecksStore.ReadRecentAsync(session, monitor.Id, result.Region, RegionFold.Window(failureThreshold, successThreshold), ct);
+        var after = RegionFold.Fold(before, result.Region, recent, failureThreshold, successThreshold);
+        await ChecksStore.SaveRegionAsync(session, monitor.Id, after, ct);
+        regions.Remove(before!);
+        regions.Add(after);
+
+        var now = time.GetUtcNow();
+        var health = RegionFold.MonitorHealthOf(regions, now, TimeSpan.FromSeconds(monitor.Settings.IntervalSeconds));
+        // The hot path reads one row: the health last recorded with the fold. The stream is read only when that
+        // differs, which is a transition (rare), and then it is the stream, not the row, that decides.
+        if (await ChecksStore.ReadMonitorHealthAsync(session, monitor.Id, ct) == health)
+        {
+            await session.SaveChangesAsync(ct);
+            return;
+        }
+        var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(monitor.Id), ct: ct);
+        await ChecksStore.SaveMonitorHealthAsync(session, monitor.Id, health, ct);
+        var regionNames = regions.Where(r => health switch
+            {
+                MonitorHealth.Down => r.IsDown,
+                MonitorHealth.Degraded => r.IsDown || r.IsDegraded,
+                _ => !r.IsDown && !r.IsDegraded,
+            }).Select(r => r.Region).Order(StringComparer.Ordinal).ToList();
+        if (current?.State.Transition(health, regionNames, after.LastReason, after.LastStatusCode, now) is not { } transition)
+        {
+            await session.SaveChangesAsync(ct);
+            return;
+        }
+
+        session.Append(Monitor.StreamId(monitor.Id), ExpectedVersion.Exactly(current.Version), transition);
+        var changed = current.State with { IsDown = health == MonitorHealth.Down, IsDegraded = health == MonitorHealth.Degraded };
+        await DecideComponentAsync(session, snapshot, changed, now, ct);
+        await session.SaveChangesAsync(ct);
+        logger.LogInformation("Monitor {Monitor} is {Health} ({Regions})", monitor.Id, health, string.Join(", ", regionNames));
+    }
+
+    private async Task DecideComponentAsync(EventSession session, CatalogSnapshot snapshot, Monitor changed, DateTimeOffset now, CancellationToken ct)
+    {
+        var component = await store.AggregateStreamAsync<Component>(Component.StreamId(changed.Settings.ComponentId), ct: ct);
+        if (component is null || component.State.Removed)
+            return;
+
+        var monitors = new List<MonitorHealth>();
+        foreach (var sibling in snapshot.Monitors.Values.Where(m => m.Settings.ComponentId == component.State.Id))
+        {
+            monitors.Add(sibling.Id == changed.Id
+                ? changed.Health
+                : (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(sibling.Id), ct: ct))?.State.Health ?? MonitorHealth.Up);
+        }
+        var attached = component.State.AutomaticIncidentId is { } incidentId
+            ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct: ct)
+            : null;
+        var ledger = await store.AggregateStreamAsync<AutomationLedger>(AutomationLedger.StreamId, ct: ct);
+        var joinable = attached is null && ledger?.State.Joinable(now, GroupingWindow) is { } joinableId
+            ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(joinableId), ct: ct)
+            : null;
+
+        var decision = AutomaticIncidents.Decide(component.State, monitors, attached?.State, joinable?.State, now, Ids.New);
+        if (decision.ComponentEvents.Count > 0)
+            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents);
+        if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)
+        {
+            var existing = new[] { attached, joinable }.FirstOrDefault(i => i is not null && Incidents.Incident.StreamId(i.State.Id) == stream);
+            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents);
+        }
+        if (decision.LedgerEvents.Count > 0)
+            session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents);
+    }
+}
