@@ -35,7 +35,11 @@ public sealed record AffectedComponent(string ComponentId, string Name, string S
 /// <summary>A component's displayed status changed (from any cause: monitors, incidents, maintenance, override).</summary>
 public sealed record ComponentStatusChanged(string ComponentId, string Name, string OldStatus, string NewStatus, DateTimeOffset ChangedAt);
 
-/// <summary>An incident was opened, by a person or automatically from a monitor.</summary>
+/// <summary>
+/// An incident was opened, by a person or automatically from a monitor. <see cref="DeliverNotifications"/> false means
+/// the author asked for the page only (Statuspage's deliver_notifications); a backfilled (historical) incident is never
+/// announced. Members after <see cref="OpenedAt"/> came later and default to what earlier senders meant.
+/// </summary>
 public sealed record IncidentOpened(
     string IncidentId,
     string Name,
@@ -44,9 +48,15 @@ public sealed record IncidentOpened(
     string Body,
     IReadOnlyList<AffectedComponent> Components,
     bool Automatic,
-    DateTimeOffset OpenedAt);
+    DateTimeOffset OpenedAt,
+    bool DeliverNotifications = true,
+    string UpdateId = "",
+    string Actor = "");
 
-/// <summary>An update was posted to an open incident.</summary>
+/// <summary>
+/// An update was posted to an open incident; <see cref="Automatic"/> when the monitors wrote it (a component joined or
+/// recovered), not a person.
+/// </summary>
 public sealed record IncidentUpdated(
     string IncidentId,
     string UpdateId,
@@ -54,7 +64,11 @@ public sealed record IncidentUpdated(
     string Status,
     string Body,
     IReadOnlyList<AffectedComponent> Components,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string Impact = IncidentImpact.None,
+    bool Automatic = false,
+    bool DeliverNotifications = true,
+    string Actor = "");
 
 /// <summary>An incident was resolved; the body is the resolving update's text.</summary>
 public sealed record IncidentResolved(
@@ -63,4 +77,10 @@ public sealed record IncidentResolved(
     string Body,
     IReadOnlyList<AffectedComponent> Components,
     bool Automatic,
-    DateTimeOffset ResolvedAt);
+    DateTimeOffset ResolvedAt,
+    bool DeliverNotifications = true,
+    string UpdateId = "",
+    string Actor = "");
+
+/// <summary>The postmortem of a resolved incident was published.</summary>
+public sealed record IncidentPostmortemPublished(string IncidentId, string Name, string Body, string Actor, DateTimeOffset PublishedAt);
