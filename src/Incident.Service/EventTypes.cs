@@ -20,6 +20,10 @@ public static class EventTypes
         .Register<ComponentReconfigured>("component_reconfigured")
         .Register<ComponentRemoved>("component_removed")
         .Register<ComponentStatusChanged>("component_status_changed")
+        .Register<ComponentMonitorStatusChanged>("component_monitor_status_changed")
+        .Register<ComponentIncidentStatusSet>("component_incident_status_set")
+        .Register<ComponentOverrideSet>("component_override_set")
+        .Register<ComponentMaintenanceChanged>("component_maintenance_changed")
         .Register<AutomaticIncidentAttached>("automatic_incident_attached")
         .Register<AutomaticIncidentDetached>("automatic_incident_detached")
         .Register<MonitorDefined>("monitor_defined")
@@ -31,6 +35,7 @@ public static class EventTypes
         .Register<IncidentOpened>("incident_opened")
         .Register<IncidentUpdated>("incident_updated")
         .Register<IncidentResolved>("incident_resolved")
+        .Register<IncidentPostmortemPublished>("incident_postmortem_published")
         .Register<AutomaticIncidentRegistered>("automatic_incident_registered")
         .Register<AutomaticIncidentJoined>("automatic_incident_joined")
         .Register<AutomaticIncidentClosed>("automatic_incident_closed");

@@ -33,6 +33,7 @@ public static class IncidentServiceExtensions
         {
             bus.AddConsumer<CheckCompletedConsumer>();
             bus.AddConsumer<GetMonitorCatalogConsumer>();
+            bus.AddConsumer<IncidentCommandsConsumer>();
         });
         return builder;
     }

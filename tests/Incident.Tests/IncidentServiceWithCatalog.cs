@@ -78,6 +78,8 @@ public class IncidentServiceWithCatalog : IAsyncLifetime
             {
                 endpoint.Handler<IncidentOpened>(Record);
                 endpoint.Handler<IncidentResolved>(Record);
+                endpoint.Handler<IncidentUpdated>(Record);
+                endpoint.Handler<IncidentPostmortemPublished>(Record);
                 endpoint.Handler<ComponentStatusChanged>(Record);
                 endpoint.Handler<MonitorCatalogChanged>(Record);
             });
@@ -93,6 +95,16 @@ public class IncidentServiceWithCatalog : IAsyncLifetime
     }
 
     public IEnumerable<ConsumeContext<T>> PublishedOf<T>() where T : class => Published.OfType<ConsumeContext<T>>();
+
+    /// <summary>Sends a command as StatusApi does and returns the answer: CommandAccepted, CommandRejected or CommandConflict.</summary>
+    public async Task<object> CommandAsync<T>(T command) where T : class
+    {
+        var response = await _bus.CreateRequestClient<T>(RequestTimeout.After(s: 30)).GetResponse<CommandAccepted, CommandRejected, CommandConflict>(command);
+        return response.Is(out Response<CommandAccepted>? accepted) ? accepted.Message
+            : response.Is(out Response<CommandRejected>? rejected) ? rejected.Message
+            : response.Is(out Response<CommandConflict>? conflict) ? conflict.Message
+            : throw new InvalidOperationException("unexpected answer");
+    }
 
     public Task SendAsync(CheckCompleted result) => _bus.Publish(result, ctx => ctx.MessageId = result.CheckId);
 

@@ -1,7 +1,6 @@
 using StatusPlatform.Contracts;
 using StatusPlatform.Incident.Components;
 using StatusPlatform.Incident.Monitors;
-using ComponentStatusChanged = StatusPlatform.Incident.Components.ComponentStatusChanged;
 
 namespace StatusPlatform.Incident.Incidents;
 
@@ -48,22 +47,24 @@ public static class AutomaticIncidents
         DateTimeOffset now, Func<string> newId)
     {
         var status = MonitorStatus(monitors);
-        if (status == component.Status)
+        if (status == component.MonitorStatus)
             return OutageDecision.None;
 
         var name = component.Settings.Name;
-        var statusChanged = new ComponentStatusChanged(component.Id, name, component.Status, status, "monitors", now);
-        var change = new IncidentComponent(component.Id, name, component.Status, status);
+        // The monitors are one source of the displayed status; the change says so and, if the page moves, how.
+        var statusEvents = component.Change(new ComponentMonitorStatusChanged(component.Id, status, now), "monitors", now);
+        var change = new IncidentComponent(component.Id, name, component.MonitorStatus, status);
         var isOutage = status is ComponentStatus.MajorOutage or ComponentStatus.PartialOutage;
 
-        if (isOutage && component.Settings.Automation && component.AutomaticIncidentId is null)
+        // During maintenance failures are expected: the status records them, no incident opens (ARCHITECTURE.md section 5).
+        if (isOutage && component.Settings.Automation && component.AutomaticIncidentId is null && !component.InMaintenance)
         {
-            if (joinable is { IsResolved: false })
+            if (joinable is { IsResolved: false, TakenOver: false })
             {
                 var components = With(joinable.Components, change);
-                var joined = new IncidentUpdated(joinable.Id, newId(), joinable.Name, joinable.Status, ImpactOf(Worst(components)),
+                var joined = new IncidentUpdated(joinable.Id, newId(), joinable.Name, joinable.Status, joinable.ImpactOverride ?? ImpactOf(Worst(components)),
                     $"We are also investigating reports of problems with {name}.", components, Actor, now);
-                return new OutageDecision([statusChanged, new AutomaticIncidentAttached(component.Id, joinable.Id, now)],
+                return new OutageDecision([.. statusEvents, new AutomaticIncidentAttached(component.Id, joinable.Id, now)],
                     Incident.StreamId(joinable.Id), [joined], [new AutomaticIncidentJoined(joinable.Id, component.Id, now)]);
             }
             var incidentId = newId();
@@ -73,7 +74,7 @@ public static class AutomaticIncidents
                 Impact: ImpactOf(status),
                 Body: $"We are investigating reports of problems with {name}.",
                 Components: [change], Automatic: true, OpenedBy: Actor, OpenedAt: now);
-            return new OutageDecision([statusChanged, new AutomaticIncidentAttached(component.Id, incidentId, now)],
+            return new OutageDecision([.. statusEvents, new AutomaticIncidentAttached(component.Id, incidentId, now)],
                 Incident.StreamId(incidentId), [opened], [new AutomaticIncidentRegistered(incidentId, component.Id, now)]);
         }
 
@@ -82,30 +83,35 @@ public static class AutomaticIncidents
             var components = With(attached.Components, change);
             var detached = new AutomaticIncidentDetached(component.Id, openId, now);
             var stillFailing = components.Where(c => c.NewStatus != ComponentStatus.Operational).Select(c => c.Name).ToList();
+            var impact = attached.ImpactOverride ?? ImpactOf(Worst(components));
+            if (attached.TakenOver)
+            {
+                // A person is handling it: say what the monitors see and leave the resolve to them.
+                var observed = new IncidentUpdated(openId, newId(), attached.Name, attached.Status, impact,
+                    $"Monitoring reports that {name} is operational again.", components, Actor, now);
+                return new OutageDecision([.. statusEvents, detached], Incident.StreamId(openId), [observed],
+                    stillFailing.Count == 0 ? [new AutomaticIncidentClosed(openId, now)] : []);
+            }
             if (stillFailing.Count > 0)
             {
-                var partly = new IncidentUpdated(openId, newId(), attached.Name, attached.Status, ImpactOf(Worst(components)),
+                var partly = new IncidentUpdated(openId, newId(), attached.Name, attached.Status, impact,
                     $"{name} is operational again. We are still investigating problems with {string.Join(", ", stillFailing)}.", components, Actor, now);
-                return new OutageDecision([statusChanged, detached], Incident.StreamId(openId), [partly], []);
+                return new OutageDecision([.. statusEvents, detached], Incident.StreamId(openId), [partly], []);
             }
             var resolved = new IncidentResolved(openId, newId(), attached.Name,
                 Body: components.Count == 1
                     ? $"{name} is operational again. This incident has been resolved."
                     : $"{string.Join(", ", components.Select(c => c.Name))} are operational again. This incident has been resolved.",
-                Components: components, Automatic: true, ResolvedBy: Actor, ResolvedAt: now);
-            return new OutageDecision([statusChanged, detached], Incident.StreamId(openId), [resolved], [new AutomaticIncidentClosed(openId, now)]);
+                Components: components, Automatic: true, ResolvedBy: Actor, ResolvedAt: now, Impact: attached.Impact);
+            return new OutageDecision([.. statusEvents, detached], Incident.StreamId(openId), [resolved], [new AutomaticIncidentClosed(openId, now)]);
         }
 
-        return new OutageDecision([statusChanged], null, [], []);
+        return new OutageDecision(statusEvents, null, [], []);
     }
 
     /// <summary>The incident's components with <paramref name="change"/> recorded (added, or replacing the component's entry).</summary>
     private static List<IncidentComponent> With(IReadOnlyList<IncidentComponent> components, IncidentComponent change) =>
         [.. components.Where(c => c.ComponentId != change.ComponentId), change];
 
-    private static readonly string[] Severity =
-        [ComponentStatus.Operational, ComponentStatus.UnderMaintenance, ComponentStatus.DegradedPerformance, ComponentStatus.PartialOutage, ComponentStatus.MajorOutage];
-
-    private static string Worst(IEnumerable<IncidentComponent> components) =>
-        components.Select(c => c.NewStatus).MaxBy(s => Array.IndexOf(Severity, s)) ?? ComponentStatus.Operational;
+    private static string Worst(IEnumerable<IncidentComponent> components) => ComponentStatusRules.Worst(components.Select(c => c.NewStatus));
 }

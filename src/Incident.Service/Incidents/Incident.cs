@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using StatusPlatform.Contracts;
 
 namespace StatusPlatform.Incident.Incidents;
@@ -15,7 +16,10 @@ public sealed record IncidentOpened(
     IReadOnlyList<IncidentComponent> Components,
     bool Automatic,
     string OpenedBy,
-    DateTimeOffset OpenedAt);
+    DateTimeOffset OpenedAt,
+    bool DeliverNotifications = true,
+    string? ImpactOverride = null,
+    bool Backfilled = false);
 
 /// <summary>An update on an open incident: its status, its text and the components it now concerns.</summary>
 public sealed record IncidentUpdated(
@@ -27,7 +31,9 @@ public sealed record IncidentUpdated(
     string Body,
     IReadOnlyList<IncidentComponent> Components,
     string UpdatedBy,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool DeliverNotifications = true,
+    string? ImpactOverride = null);
 
 public sealed record IncidentResolved(
     string IncidentId,
@@ -37,17 +43,58 @@ public sealed record IncidentResolved(
     IReadOnlyList<IncidentComponent> Components,
     bool Automatic,
     string ResolvedBy,
-    DateTimeOffset ResolvedAt);
+    DateTimeOffset ResolvedAt,
+    bool DeliverNotifications = true,
+    string Impact = "");
 
+/// <summary>The postmortem of a resolved incident: its Markdown body, published on the page (status postmortem).</summary>
+public sealed record IncidentPostmortemPublished(string IncidentId, string Name, string Body, string PublishedBy, DateTimeOffset PublishedAt);
+
+/// <summary>
+/// An incident as decisions need it. <see cref="TakenOver"/>: a person has posted on an automatic incident, so recovery
+/// no longer resolves it by itself. <see cref="UpdateIds"/> makes a redelivered command recognisable.
+/// </summary>
 public sealed record Incident(string Id, string Name, string Status, bool Automatic, IReadOnlyList<IncidentComponent> Components)
 {
+    public string Impact { get; init; } = IncidentImpact.None;
+
+    public string? ImpactOverride { get; init; }
+
+    public bool TakenOver { get; init; }
+
+    public string? Postmortem { get; init; }
+
+    public ImmutableHashSet<string> UpdateIds { get; init; } = [];
+
     public static string StreamId(string incidentId) => $"incident-{incidentId}";
 
     public bool IsResolved => Status is IncidentStatus.Resolved or IncidentStatus.Postmortem;
 
-    public static Incident Create(IncidentOpened e) => new(e.IncidentId, e.Name, e.Status, e.Automatic, e.Components);
+    public static Incident Create(IncidentOpened e) => new(e.IncidentId, e.Name, e.Status, e.Automatic, e.Components)
+    {
+        Impact = e.Impact,
+        ImpactOverride = e.ImpactOverride,
+        UpdateIds = [e.UpdateId],
+    };
 
-    public Incident Apply(IncidentUpdated e) => this with { Status = e.Status, Components = e.Components };
+    public Incident Apply(IncidentUpdated e) => this with
+    {
+        Name = e.Name,
+        Status = e.Status,
+        Components = e.Components,
+        Impact = e.Impact,
+        ImpactOverride = e.ImpactOverride ?? ImpactOverride,
+        TakenOver = TakenOver || (Automatic && e.UpdatedBy != AutomaticIncidents.Actor),
+        UpdateIds = UpdateIds.Add(e.UpdateId),
+    };
 
-    public Incident Apply(IncidentResolved e) => this with { Status = IncidentStatus.Resolved, Components = e.Components };
+    public Incident Apply(IncidentResolved e) => this with
+    {
+        Status = IncidentStatus.Resolved,
+        Components = e.Components,
+        Impact = e.Impact.Length > 0 ? e.Impact : Impact,
+        UpdateIds = UpdateIds.Add(e.UpdateId),
+    };
+
+    public Incident Apply(IncidentPostmortemPublished e) => this with { Status = IncidentStatus.Postmortem, Postmortem = e.Body };
 }

@@ -35,9 +35,13 @@ public sealed class IntegrationRelay(IBus bus) : IEventRelay
     private static object? Map(object data) => data switch
     {
         ComponentStatusChanged c => new Contracts.ComponentStatusChanged(c.ComponentId, c.Name, c.OldStatus, c.NewStatus, c.ChangedAt),
-        IncidentOpened o => new Contracts.IncidentOpened(o.IncidentId, o.Name, o.Status, o.Impact, o.Body, Affected(o.Components), o.Automatic, o.OpenedAt),
-        IncidentUpdated u => new Contracts.IncidentUpdated(u.IncidentId, u.UpdateId, u.Name, u.Status, u.Body, Affected(u.Components), u.UpdatedAt),
-        IncidentResolved r => new Contracts.IncidentResolved(r.IncidentId, r.Name, r.Body, Affected(r.Components), r.Automatic, r.ResolvedAt),
+        IncidentOpened o => new Contracts.IncidentOpened(o.IncidentId, o.Name, o.Status, o.Impact, o.Body, Affected(o.Components), o.Automatic, o.OpenedAt,
+            o.DeliverNotifications && !o.Backfilled, o.UpdateId, o.OpenedBy),
+        IncidentUpdated u => new Contracts.IncidentUpdated(u.IncidentId, u.UpdateId, u.Name, u.Status, u.Body, Affected(u.Components), u.UpdatedAt,
+            u.Impact, u.UpdatedBy == AutomaticIncidents.Actor, u.DeliverNotifications, u.UpdatedBy),
+        IncidentResolved r => new Contracts.IncidentResolved(r.IncidentId, r.Name, r.Body, Affected(r.Components), r.Automatic, r.ResolvedAt,
+            r.DeliverNotifications, r.UpdateId, r.ResolvedBy),
+        IncidentPostmortemPublished p => new Contracts.IncidentPostmortemPublished(p.IncidentId, p.Name, p.Body, p.PublishedBy, p.PublishedAt),
         CatalogChanged c => new Contracts.MonitorCatalogChanged(c.Version, c.ChangedAt),
         _ => null,
     };

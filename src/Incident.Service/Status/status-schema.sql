@@ -70,3 +70,9 @@ create table if not exists status.heartbeat_monitors (
     token_sha256  text primary key,
     monitor_id    text not null unique
 );
+
+-- Manual incidents: the postmortem of a resolved incident (Statuspage's postmortem_body), and updates that were
+-- posted without notifying anyone (deliver_notifications false) keep that fact.
+alter table status.incidents add column if not exists postmortem_body text null;
+alter table status.incidents add column if not exists postmortem_published_at timestamptz null;
+alter table status.incidents add column if not exists backfilled boolean not null default false;

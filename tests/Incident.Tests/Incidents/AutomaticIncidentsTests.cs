@@ -12,6 +12,10 @@ public sealed class AutomaticIncidentsTests
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
     private static readonly ComponentSettings Website = new("Website", null, null, 1, false, Automation: true, "web@example.com", true, false);
 
+    /// <summary>A component whose monitors last said <paramref name="status"/>, which is also what the page shows.</summary>
+    private static Component Comp(string id, ComponentSettings settings, string status, string? automaticIncidentId) =>
+        new(id, settings, status, automaticIncidentId, false) { MonitorStatus = status };
+
     private static Func<string> Sequence()
     {
         var n = 0;
@@ -21,12 +25,12 @@ public sealed class AutomaticIncidentsTests
     [Fact]
     public void All_monitors_down_is_a_major_outage_that_opens_an_automatic_incident()
     {
-        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+        var component = Comp("web", Website, ComponentStatus.Operational, null);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], null, null, Now, Sequence());
 
         Assert.Equal<object>(
-            [new ComponentStatusChanged("web", "Website", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("web", "id1", Now)],
+            [new ComponentMonitorStatusChanged("web", "major_outage", Now), new ComponentStatusChanged("web", "Website", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("web", "id1", Now)],
             decision.ComponentEvents);
         var opened = Assert.IsType<IncidentOpened>(Assert.Single(decision.IncidentEvents));
         Assert.Equal("incident-id1", decision.IncidentStreamId);
@@ -38,47 +42,47 @@ public sealed class AutomaticIncidentsTests
     [Fact]
     public void Some_monitors_down_is_a_partial_outage()
     {
-        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+        var component = Comp("web", Website, ComponentStatus.Operational, null);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Up], null, null, Now, Sequence());
 
-        Assert.Equal("partial_outage", ((ComponentStatusChanged)decision.ComponentEvents[0]).NewStatus);
+        Assert.Equal("partial_outage", decision.ComponentEvents.OfType<ComponentStatusChanged>().Single().NewStatus);
         Assert.Equal("major", Assert.IsType<IncidentOpened>(decision.IncidentEvents[0]).Impact);
     }
 
     [Fact]
     public void Without_automation_the_status_changes_but_no_incident_opens()
     {
-        var component = new Component("web", Website with { Automation = false }, ComponentStatus.Operational, null, false);
+        var component = Comp("web", Website with { Automation = false }, ComponentStatus.Operational, null);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down], null, null, Now, Sequence());
 
-        Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
+        Assert.Single(decision.ComponentEvents.OfType<ComponentStatusChanged>());
         Assert.Empty(decision.IncidentEvents);
     }
 
     [Fact]
     public void A_second_outage_status_does_not_open_a_second_incident()
     {
-        var component = new Component("web", Website, ComponentStatus.PartialOutage, "open1", false);
+        var component = Comp("web", Website, ComponentStatus.PartialOutage, "open1");
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is partially unavailable", "investigating", true, []);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down, MonitorHealth.Down], open, null, Now, Sequence());
 
-        Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents));
+        Assert.Single(decision.ComponentEvents.OfType<ComponentStatusChanged>());
         Assert.Empty(decision.IncidentEvents);
     }
 
     [Fact]
     public void Recovery_resolves_the_automatic_incident_and_detaches_it()
     {
-        var component = new Component("web", Website, ComponentStatus.MajorOutage, "open1", false);
+        var component = Comp("web", Website, ComponentStatus.MajorOutage, "open1");
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true, []);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Up, MonitorHealth.Up], open, null, Now, Sequence());
 
         Assert.Equal<object>(
-            [new ComponentStatusChanged("web", "Website", "major_outage", "operational", "monitors", Now), new AutomaticIncidentDetached("web", "open1", Now)],
+            [new ComponentMonitorStatusChanged("web", "operational", Now), new ComponentStatusChanged("web", "Website", "major_outage", "operational", "monitors", Now), new AutomaticIncidentDetached("web", "open1", Now)],
             decision.ComponentEvents);
         var resolved = Assert.IsType<IncidentResolved>(Assert.Single(decision.IncidentEvents));
         Assert.Equal(("open1", "Website is unavailable", true), (resolved.IncidentId, resolved.Name, resolved.Automatic));
@@ -88,11 +92,11 @@ public sealed class AutomaticIncidentsTests
     [Fact]
     public void Slow_monitors_without_failures_degrade_the_component_without_an_incident()
     {
-        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+        var component = Comp("web", Website, ComponentStatus.Operational, null);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Degraded, MonitorHealth.Up], null, null, Now, Sequence());
 
-        Assert.Equal("degraded_performance", Assert.IsType<ComponentStatusChanged>(Assert.Single(decision.ComponentEvents)).NewStatus);
+        Assert.Equal("degraded_performance", Assert.Single(decision.ComponentEvents.OfType<ComponentStatusChanged>()).NewStatus);
         Assert.Empty(decision.IncidentEvents);
     }
 
@@ -105,7 +109,7 @@ public sealed class AutomaticIncidentsTests
     [Fact]
     public void A_new_outage_registers_its_incident_in_the_ledger()
     {
-        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+        var component = Comp("web", Website, ComponentStatus.Operational, null);
 
         var decision = AutomaticIncidents.Decide(component, [MonitorHealth.Down], null, null, Now, Sequence());
 
@@ -115,14 +119,14 @@ public sealed class AutomaticIncidentsTests
     [Fact]
     public void An_outage_starting_while_another_automatic_incident_is_open_joins_it()
     {
-        var api = new Component("api", Website with { Name = "API" }, ComponentStatus.Operational, null, false);
+        var api = Comp("api", Website with { Name = "API" }, ComponentStatus.Operational, null);
         var open = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true,
             [new IncidentComponent("web", "Website", "operational", "major_outage")]);
 
         var decision = AutomaticIncidents.Decide(api, [MonitorHealth.Down], null, open, Now, Sequence());
 
         Assert.Equal<object>(
-            [new ComponentStatusChanged("api", "API", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("api", "open1", Now)],
+            [new ComponentMonitorStatusChanged("api", "major_outage", Now), new ComponentStatusChanged("api", "API", "operational", "major_outage", "monitors", Now), new AutomaticIncidentAttached("api", "open1", Now)],
             decision.ComponentEvents);
         Assert.Equal("incident-open1", decision.IncidentStreamId);
         var update = Assert.IsType<IncidentUpdated>(Assert.Single(decision.IncidentEvents));
@@ -137,7 +141,7 @@ public sealed class AutomaticIncidentsTests
     {
         var both = new global::StatusPlatform.Incident.Incidents.Incident("open1", "Website is unavailable", "investigating", true,
             [new IncidentComponent("web", "Website", "operational", "major_outage"), new IncidentComponent("api", "API", "operational", "major_outage")]);
-        var web = new Component("web", Website, ComponentStatus.MajorOutage, "open1", false);
+        var web = Comp("web", Website, ComponentStatus.MajorOutage, "open1");
 
         var first = AutomaticIncidents.Decide(web, [MonitorHealth.Up], both, null, Now, Sequence());
 
@@ -146,7 +150,7 @@ public sealed class AutomaticIncidentsTests
         Assert.Contains(new AutomaticIncidentDetached("web", "open1", Now), first.ComponentEvents);
         Assert.Empty(first.LedgerEvents);
 
-        var api = new Component("api", Website with { Name = "API" }, ComponentStatus.MajorOutage, "open1", false);
+        var api = Comp("api", Website with { Name = "API" }, ComponentStatus.MajorOutage, "open1");
         var last = AutomaticIncidents.Decide(api, [MonitorHealth.Up], both.Apply(update), null, Now, Sequence());
 
         var resolved = Assert.IsType<IncidentResolved>(Assert.Single(last.IncidentEvents));
@@ -157,7 +161,7 @@ public sealed class AutomaticIncidentsTests
     [Fact]
     public void No_change_in_status_decides_nothing()
     {
-        var component = new Component("web", Website, ComponentStatus.Operational, null, false);
+        var component = Comp("web", Website, ComponentStatus.Operational, null);
         Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [MonitorHealth.Up], null, null, Now, Sequence()));
         Assert.Same(OutageDecision.None, AutomaticIncidents.Decide(component, [], null, null, Now, Sequence()));
     }
