@@ -58,7 +58,12 @@ public sealed class IncidentsProjection : IProjection
                         """, ("id", p.IncidentId), ("body", p.Body), ("at", p.PublishedAt));
                     await AddUpdateAsync(p.IncidentId, $"{p.IncidentId}-pm-{p.PublishedAt.ToUnixTimeMilliseconds()}", "postmortem", p.Body, [], p.PublishedAt, true);
                     break;
+                default:
+                    continue;
             }
+            // The stream version travels with the row: the admin API's ETag, and what If-Match sends back as the expected version.
+            await ExecuteAsync("update status.incidents set version = @version where id = @id",
+                ("id", e.StreamId[Incident.StreamId("").Length..]), ("version", e.Version));
         }
 
         Task AddUpdateAsync(string incidentId, string updateId, string status, string body, IReadOnlyList<IncidentComponent> components, DateTimeOffset at,

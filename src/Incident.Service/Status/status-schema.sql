@@ -76,3 +76,5 @@ create table if not exists status.heartbeat_monitors (
 alter table status.incidents add column if not exists postmortem_body text null;
 alter table status.incidents add column if not exists postmortem_published_at timestamptz null;
 alter table status.incidents add column if not exists backfilled boolean not null default false;
+-- The incident stream's version after the last projected event (the admin API's ETag).
+alter table status.incidents add column if not exists version bigint not null default 0;

@@ -37,6 +37,7 @@ public sealed class IncidentCommandsTests(IncidentServiceWithCatalog service) : 
         Assert.Equal(2, updated.Version);
         await Eventually.Until(async () => await StatusOf("web") == "major_outage", Wait, "the update's status");
         await Eventually.Until(async () => await IncidentStatus(opened.Id) == "identified", Wait, "the update on the page");
+        Assert.Equal(2L, await service.ScalarAsync<long>("select version from status.incidents where id = $1", opened.Id)); // the admin API's ETag
         Assert.False(await service.ScalarAsync<bool>("select deliver_notifications from status.incident_updates where incident_id = $1 and status = 'identified'", opened.Id));
 
         Assert.IsType<CommandAccepted>(await service.CommandAsync(new PostIncidentUpdate("bob", opened.Id, "resolved", "Fixed.")));
