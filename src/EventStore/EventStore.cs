@@ -146,6 +146,24 @@ public sealed class EventStore(NpgsqlDataSource dataSource, EventStoreOptions op
         return await ReadEventsAsync(command, ct);
     }
 
+    /// <summary>
+    /// Reads the sequenced global feed after <paramref name="afterPosition"/>, in position order, leaving out events
+    /// recorded after <paramref name="recordedUntil"/>: the feed as it could be known at that moment (time travel).
+    /// The filter sits in the query because recorded_at (the appending transaction's start) is not monotonic in
+    /// position: a later event may come before an earlier one, so a reader cannot stop at the first later event.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount, DateTimeOffset recordedUntil, CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            select {Columns("e")} from {_s}.events e
+            where e.global_position > $1 and e.recorded_at <= $3 order by e.global_position limit $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterPosition });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = recordedUntil.ToUniversalTime() });
+        return await ReadEventsAsync(command, ct);
+    }
+
     /// <summary>The highest global position assigned so far (0 when none).</summary>
     public async Task<long> GetHighWaterMarkAsync(CancellationToken ct = default)
     {

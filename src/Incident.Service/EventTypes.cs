@@ -2,6 +2,7 @@ using StatusPlatform.EventSourcing;
 using StatusPlatform.Incident.Catalog;
 using StatusPlatform.Incident.Components;
 using StatusPlatform.Incident.Incidents;
+using StatusPlatform.Incident.Maintenances;
 using StatusPlatform.Incident.Monitors;
 using StatusPlatform.Incident.Page;
 
@@ -36,6 +37,12 @@ public static class EventTypes
         .Register<IncidentUpdated>("incident_updated")
         .Register<IncidentResolved>("incident_resolved")
         .Register<IncidentPostmortemPublished>("incident_postmortem_published")
+        .Register<MaintenanceScheduled>("maintenance_scheduled")
+        .Register<MaintenanceUpdated>("maintenance_updated")
+        .Register<MaintenanceCancelled>("maintenance_cancelled")
+        .Register<MaintenanceReminderSent>("maintenance_reminder_sent")
+        .Register<ServiceWindowDefined>("service_window_defined")
+        .Register<ServiceWindowRemoved>("service_window_removed")
         .Register<AutomaticIncidentRegistered>("automatic_incident_registered")
         .Register<AutomaticIncidentJoined>("automatic_incident_joined")
         .Register<AutomaticIncidentClosed>("automatic_incident_closed");

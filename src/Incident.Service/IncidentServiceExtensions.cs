@@ -2,7 +2,11 @@ using Npgsql;
 using StatusPlatform.EventSourcing;
 using StatusPlatform.Incident.Catalog;
 using StatusPlatform.Incident.Components;
+using StatusPlatform.Incident.History.Results;
+using StatusPlatform.Incident.History.StatusIntervals;
+using StatusPlatform.Incident.History.TimeTravel;
 using StatusPlatform.Incident.Incidents;
+using StatusPlatform.Incident.Maintenances;
 using StatusPlatform.Incident.Monitors.Folding;
 using StatusPlatform.Incident.Monitors.Heartbeats;
 using StatusPlatform.Incident.Page;
@@ -20,20 +24,29 @@ public static class IncidentServiceExtensions
         builder.AddPostgres();
         // Hosted services start in this order: read-model schemas, event store, then the configuration file.
         builder.Services.AddHostedService<IncidentSchema>();
+        // Before anything consumes: finishes moving a pre-partition checks.results, then keeps partitions and rollups.
+        builder.Services.AddHostedService<CheckResultsMaintenance>();
         builder.Services.AddEventStore(sp => sp.GetRequiredService<NpgsqlDataSource>(), store => store.Events.RegisterIncidentEvents());
         builder.Services.AddProjection<PageProjection>().AddProjection<ComponentsProjection>().AddProjection<IncidentsProjection>()
-            .AddProjection<HeartbeatMonitorsProjection>();
+            .AddProjection<HeartbeatMonitorsProjection>().AddProjection<MaintenancesProjection>();
+        builder.Services.AddProjection<ComponentHistoryProjection>();
+        builder.Services.AddSingleton<PageHistoryReader>();
         builder.Services.AddEventRelay<IntegrationRelay>();
         builder.Services.AddSingleton<CatalogApplier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogApplier>());
         builder.Services.AddSingleton<CatalogReader>();
         builder.Services.AddSingleton<MonitorFold>();
+        builder.Services.AddSingleton<MaintenanceWriter>();
+        builder.Services.AddHostedService<MaintenanceClock>();
         builder.Services.AddHostedService<HeartbeatDeadlines>();
         builder.AddMessaging(bus =>
         {
             bus.AddConsumer<CheckCompletedConsumer>();
             bus.AddConsumer<GetMonitorCatalogConsumer>();
             bus.AddConsumer<IncidentCommandsConsumer>();
+            bus.AddConsumer<MaintenanceCommandsConsumer>();
+            bus.AddConsumer<GetPageAtConsumer>();
+            bus.AddConsumer<GetChangesConsumer>();
         });
         return builder;
     }

@@ -80,6 +80,8 @@ public class IncidentServiceWithCatalog : IAsyncLifetime
                 endpoint.Handler<IncidentResolved>(Record);
                 endpoint.Handler<IncidentUpdated>(Record);
                 endpoint.Handler<IncidentPostmortemPublished>(Record);
+                endpoint.Handler<MaintenanceChanged>(Record);
+                endpoint.Handler<MaintenanceReminder>(Record);
                 endpoint.Handler<ComponentStatusChanged>(Record);
                 endpoint.Handler<MonitorCatalogChanged>(Record);
             });

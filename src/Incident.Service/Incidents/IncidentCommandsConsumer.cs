@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using MassTransit;
 using StatusPlatform.Contracts;
 using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Commands;
 using StatusPlatform.Incident.Components;
 
 namespace StatusPlatform.Incident.Incidents;
@@ -15,27 +14,25 @@ namespace StatusPlatform.Incident.Incidents;
 /// concurrent fold is retried; one with the caller's ExpectedVersion is the caller's to resolve (CommandConflict).
 /// </summary>
 public sealed class IncidentCommandsConsumer(EventStore store, TimeProvider time, ILogger<IncidentCommandsConsumer> logger)
-    : IConsumer<CreateIncident>, IConsumer<PostIncidentUpdate>, IConsumer<PublishPostmortem>, IConsumer<SetComponentOverride>
+    : CommandConsumer(store, logger), IConsumer<CreateIncident>, IConsumer<PostIncidentUpdate>, IConsumer<PublishPostmortem>, IConsumer<SetComponentOverride>
 {
-    private const int Attempts = 5;
-
-    public Task Consume(ConsumeContext<CreateIncident> context) => RetryAsync(context, async ct =>
+    public Task Consume(ConsumeContext<CreateIncident> context) => AnswerAsync(context, async ct =>
     {
         var command = context.Message;
         var incidentId = DerivedId(context, "incident");
         var stream = Incident.StreamId(incidentId);
-        if (await store.GetStreamStateAsync(stream, ct) is { } done)
+        if (await Store.GetStreamStateAsync(stream, ct) is { } done)
             return new CommandAccepted(incidentId, done.Version);
         var components = await LoadComponentsAsync((command.Components ?? []).Select(c => c?.ComponentId), ct);
         var decision = ManualIncidents.Open(command, States(components), incidentId, DerivedId(context, "update"), time.GetUtcNow());
         return await SaveAsync(decision, stream, ExpectedVersion.NoStream, components, null, command.Actor, incidentId, ct);
     });
 
-    public Task Consume(ConsumeContext<PostIncidentUpdate> context) => RetryAsync(context, async ct =>
+    public Task Consume(ConsumeContext<PostIncidentUpdate> context) => AnswerAsync(context, async ct =>
     {
         var command = context.Message;
         var stream = Incident.StreamId(command.IncidentId ?? "");
-        if (await store.AggregateStreamAsync<Incident>(stream, ct: ct) is not { } incident)
+        if (await Store.AggregateStreamAsync<Incident>(stream, ct: ct) is not { } incident)
             return NotFound("incident", command.IncidentId);
         var updateId = DerivedId(context, "update");
         if (incident.State.UpdateIds.Contains(updateId))
@@ -44,17 +41,17 @@ public sealed class IncidentCommandsConsumer(EventStore store, TimeProvider time
             return new CommandConflict(incident.State.Id, expected, incident.Version);
         var components = await LoadComponentsAsync(incident.State.Components.Select(c => c.ComponentId)
             .Concat((command.Components ?? []).Select(c => c?.ComponentId)), ct);
-        var ledger = await store.AggregateStreamAsync<AutomationLedger>(AutomationLedger.StreamId, ct: ct);
+        var ledger = await Store.AggregateStreamAsync<AutomationLedger>(AutomationLedger.StreamId, ct: ct);
         var decision = ManualIncidents.Update(incident.State, command, States(components), ledger?.State.Open.ContainsKey(incident.State.Id) == true,
             updateId, time.GetUtcNow());
         return await SaveAsync(decision, stream, ExpectedVersion.Exactly(incident.Version), components, ledger, command.Actor, incident.State.Id, ct);
     });
 
-    public Task Consume(ConsumeContext<PublishPostmortem> context) => RetryAsync(context, async ct =>
+    public Task Consume(ConsumeContext<PublishPostmortem> context) => AnswerAsync(context, async ct =>
     {
         var command = context.Message;
         var stream = Incident.StreamId(command.IncidentId ?? "");
-        if (await store.AggregateStreamAsync<Incident>(stream, ct: ct) is not { } incident)
+        if (await Store.AggregateStreamAsync<Incident>(stream, ct: ct) is not { } incident)
             return NotFound("incident", command.IncidentId);
         if (command.ExpectedVersion is { } expected && expected != incident.Version)
             return new CommandConflict(incident.State.Id, expected, incident.Version);
@@ -62,7 +59,7 @@ public sealed class IncidentCommandsConsumer(EventStore store, TimeProvider time
         return await SaveAsync(decision, stream, ExpectedVersion.Exactly(incident.Version), [], null, command.Actor, incident.State.Id, ct);
     });
 
-    public Task Consume(ConsumeContext<SetComponentOverride> context) => RetryAsync(context, async ct =>
+    public Task Consume(ConsumeContext<SetComponentOverride> context) => AnswerAsync(context, async ct =>
     {
         var command = context.Message;
         var components = await LoadComponentsAsync([command.ComponentId], ct);
@@ -76,35 +73,17 @@ public sealed class IncidentCommandsConsumer(EventStore store, TimeProvider time
             answerStream: Component.StreamId(component.State.Id), unchangedVersion: component.Version);
     });
 
-    private async Task RetryAsync<T>(ConsumeContext<T> context, Func<CancellationToken, Task<object>> handle) where T : class
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var answer = await handle(context.CancellationToken);
-                await context.RespondAsync(answer, answer.GetType());
-                return;
-            }
-            catch (EventSourcing.ConcurrencyException e) when (attempt < Attempts)
-            {
-                // A fold or another command moved a stream we read: read again and decide again.
-                logger.LogDebug(e, "{Command} met a concurrent change (attempt {Attempt}); deciding again", typeof(T).Name, attempt);
-            }
-        }
-    }
-
     private async Task<object> SaveAsync(IncidentDecision decision, string? incidentStream, ExpectedVersion incidentVersion,
         Dictionary<string, Aggregated<Component>> components, Aggregated<AutomationLedger>? ledger, string actor, string id, CancellationToken ct,
         string? answerStream = null, long unchangedVersion = 0)
     {
         answerStream ??= incidentStream;
         if (decision.Rejected)
-            return new CommandRejected("The command was refused; nothing was changed", decision.Errors);
+            return Refused(decision.Errors);
         if (string.IsNullOrWhiteSpace(actor))
-            return new CommandRejected("The command was refused; nothing was changed", new Dictionary<string, string[]> { ["actor"] = ["is required"] });
-        var metadata = new EventMetadata(Actor: actor).WithAmbientTrace();
-        await using var session = await store.OpenSessionAsync(ct);
+            return Refused(new Dictionary<string, string[]> { ["actor"] = ["is required"] });
+        var metadata = Actor(actor);
+        await using var session = await Store.OpenSessionAsync(ct);
         if (incidentStream is not null && decision.IncidentEvents.Count > 0)
             session.Append(incidentStream, incidentVersion, decision.IncidentEvents, metadata);
         foreach (var (componentId, events) in decision.ComponentEvents)
@@ -113,31 +92,5 @@ public sealed class IncidentCommandsConsumer(EventStore store, TimeProvider time
             session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents, metadata);
         var versions = await session.SaveChangesAsync(ct);
         return new CommandAccepted(id, answerStream is not null && versions.TryGetValue(answerStream, out var version) ? version : unchangedVersion);
-    }
-
-    private async Task<Dictionary<string, Aggregated<Component>>> LoadComponentsAsync(IEnumerable<string?> ids, CancellationToken ct)
-    {
-        var components = new Dictionary<string, Aggregated<Component>>(StringComparer.Ordinal);
-        foreach (var id in ids.OfType<string>().Distinct(StringComparer.Ordinal))
-        {
-            if (await store.AggregateStreamAsync<Component>(Component.StreamId(id), ct: ct) is { State.Removed: false } component)
-                components[id] = component;
-        }
-        return components;
-    }
-
-    private static Dictionary<string, Component> States(Dictionary<string, Aggregated<Component>> components) =>
-        components.ToDictionary(c => c.Key, c => c.Value.State, StringComparer.Ordinal);
-
-    private static CommandRejected NotFound(string what, string? id) =>
-        new($"No {what} '{id}'", new Dictionary<string, string[]> { [$"{what}_id"] = [$"'{id}' does not exist"] }, NotFound: true);
-
-    /// <summary>A 12-character id from the request's message id: the same request always names the same incident or update.</summary>
-    private static string DerivedId<T>(ConsumeContext<T> context, string purpose) where T : class
-    {
-        var source = context.RequestId ?? context.MessageId ?? throw new InvalidOperationException("A command arrived without a message id.");
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{purpose}:{source:N}"));
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return string.Concat(hash.Take(12).Select(b => alphabet[b % alphabet.Length]));
     }
 }

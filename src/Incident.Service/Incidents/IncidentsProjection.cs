@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using StatusPlatform.EventSourcing;
 using StatusPlatform.EventSourcing.Subscriptions;
+using StatusPlatform.Incident.Storage;
 
 namespace StatusPlatform.Incident.Incidents;
 
@@ -74,23 +75,7 @@ public sealed class IncidentsProjection : IProjection
                 """, ("id", updateId), ("incident", incidentId), ("status", status), ("body", body), ("at", at), ("deliver", deliverNotifications),
                 ("affected", new NpgsqlParameter { Value = AffectedComponents(components), NpgsqlDbType = NpgsqlDbType.Jsonb }));
 
-        async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
-        {
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-            foreach (var (name, value) in parameters)
-            {
-                if (value is NpgsqlParameter p)
-                {
-                    p.ParameterName = name;
-                    command.Parameters.Add(p);
-                }
-                else
-                {
-                    command.Parameters.AddWithValue(name, value);
-                }
-            }
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) => ProjectionSql.ExecuteAsync(connection, transaction, sql, parameters, ct);
     }
 
     /// <summary>The wire form of affected_components: one entry per component with its old and new status.</summary>

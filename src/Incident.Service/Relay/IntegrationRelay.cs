@@ -4,6 +4,7 @@ using StatusPlatform.EventSourcing.Subscriptions;
 using StatusPlatform.Incident.Catalog;
 using StatusPlatform.Incident.Components;
 using StatusPlatform.Incident.Incidents;
+using StatusPlatform.Incident.Maintenances;
 
 namespace StatusPlatform.Incident.Relay;
 
@@ -42,9 +43,23 @@ public sealed class IntegrationRelay(IBus bus) : IEventRelay
         IncidentResolved r => new Contracts.IncidentResolved(r.IncidentId, r.Name, r.Body, Affected(r.Components), r.Automatic, r.ResolvedAt,
             r.DeliverNotifications, r.UpdateId, r.ResolvedBy),
         IncidentPostmortemPublished p => new Contracts.IncidentPostmortemPublished(p.IncidentId, p.Name, p.Body, p.PublishedBy, p.PublishedAt),
+        MaintenanceScheduled s => Maintenance(s.MaintenanceId, s.UpdateId, s.Name, Contracts.MaintenanceStatus.Scheduled, s.Body, s.ScheduledFor, s.ScheduledUntil,
+            s.Components, s.DeliverNotifications, s.ScheduledBy, s.ScheduledAt),
+        MaintenanceUpdated u => Maintenance(u.MaintenanceId, u.UpdateId, u.Name, u.Status, u.Body, u.ScheduledFor, u.ScheduledUntil, u.Components,
+            u.DeliverNotifications, u.UpdatedBy, u.UpdatedAt),
+        MaintenanceCancelled c => Maintenance(c.MaintenanceId, c.UpdateId, c.Name, Maintenances.Maintenance.Cancelled, c.Body, c.ScheduledFor, c.ScheduledUntil,
+            c.Components, true, c.CancelledBy, c.CancelledAt),
+        MaintenanceReminderSent r => new Contracts.MaintenanceReminder(r.MaintenanceId, r.Name, r.ScheduledFor, r.ScheduledUntil, Members(r.Components), r.MinutesBefore),
         CatalogChanged c => new Contracts.MonitorCatalogChanged(c.Version, c.ChangedAt),
         _ => null,
     };
+
+    private static Contracts.MaintenanceChanged Maintenance(string id, string updateId, string name, string status, string body, DateTimeOffset scheduledFor,
+        DateTimeOffset scheduledUntil, IReadOnlyList<MaintenanceComponent> components, bool deliver, string actor, DateTimeOffset at) =>
+        new(id, updateId, name, status, body, scheduledFor, scheduledUntil, Members(components), deliver, actor, at);
+
+    private static List<Contracts.AffectedComponent> Members(IReadOnlyList<MaintenanceComponent> components) =>
+        [.. components.Select(c => new Contracts.AffectedComponent(c.ComponentId, c.Name, Contracts.ComponentStatus.UnderMaintenance))];
 
     private static List<Contracts.AffectedComponent> Affected(IReadOnlyList<IncidentComponent> components) =>
         [.. components.Select(c => new Contracts.AffectedComponent(c.ComponentId, c.Name, c.NewStatus))];

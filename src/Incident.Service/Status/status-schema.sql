@@ -71,6 +71,20 @@ create table if not exists status.heartbeat_monitors (
     monitor_id    text not null unique
 );
 
+-- Status history: one row per stretch of time a component spent in one status, ended_at null while current
+-- (ComponentHistoryProjection). Time outside every row is time the component did not exist. Groups have no rows.
+create table if not exists status.component_status_intervals (
+    id           bigint generated always as identity primary key,
+    component_id text not null,
+    status       text not null,
+    started_at   timestamptz not null,
+    ended_at     timestamptz null
+);
+
+create unique index if not exists component_status_intervals_open on status.component_status_intervals (component_id) where ended_at is null;
+
+create index if not exists component_status_intervals_by_component on status.component_status_intervals (component_id, started_at);
+
 -- Manual incidents: the postmortem of a resolved incident (Statuspage's postmortem_body), and updates that were
 -- posted without notifying anyone (deliver_notifications false) keep that fact.
 alter table status.incidents add column if not exists postmortem_body text null;
@@ -78,3 +92,41 @@ alter table status.incidents add column if not exists postmortem_published_at ti
 alter table status.incidents add column if not exists backfilled boolean not null default false;
 -- The incident stream's version after the last projected event (the admin API's ETag).
 alter table status.incidents add column if not exists version bigint not null default 0;
+
+-- Scheduled maintenances (MaintenancesProjection). status: scheduled | in_progress | verifying | completed | cancelled
+-- (cancelled is ours; the v2 API shows it as completed with the cancellation as the last update).
+create table if not exists status.maintenances (
+    id                text primary key,
+    name              text not null,
+    status            text not null,
+    impact            text not null default 'maintenance',
+    scheduled_for     timestamptz not null,
+    scheduled_until   timestamptz not null,
+    created_at        timestamptz not null,
+    updated_at        timestamptz not null,
+    started_at        timestamptz null,
+    resolved_at       timestamptz null,
+    shortlink         text null,
+    auto_transition   boolean not null default true,
+    service_window_id text null,
+    version           bigint not null default 0
+);
+
+create table if not exists status.maintenance_components (
+    maintenance_id text not null references status.maintenances (id) on delete cascade,
+    component_id   text not null,
+    primary key (maintenance_id, component_id)
+);
+
+create table if not exists status.maintenance_updates (
+    id                    text primary key,
+    maintenance_id        text not null references status.maintenances (id) on delete cascade,
+    status                text not null,
+    body                  text not null,
+    created_at            timestamptz not null,
+    display_at            timestamptz not null,
+    affected_components   jsonb null,
+    deliver_notifications boolean not null default true
+);
+
+create index if not exists maintenances_by_scheduled_for on status.maintenances (scheduled_for desc);

@@ -14,7 +14,7 @@ internal static class ChecksStore
     {
         await using var command = new NpgsqlCommand("""
             insert into checks.results (check_id, monitor_id, region, probe_instance, started_at, duration_ms, outcome, status_code, failure_reason, timings, connectivity_lost)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (check_id) do nothing
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (check_id, started_at) do nothing
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = result.CheckId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.MonitorId });
