@@ -85,7 +85,7 @@ public sealed class CatalogApplier(EventStore store, IConfiguration configuratio
     private static int Append(EventSession session, string streamId, long? version, IReadOnlyList<object> events)
     {
         if (events.Count > 0)
-            session.Append(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, events);
+            session.Append(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, events, new EventMetadata(Actor: "config-file"));
         return events.Count;
     }
 }

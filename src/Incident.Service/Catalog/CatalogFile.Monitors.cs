@@ -24,7 +24,11 @@ public static partial class CatalogFile
         ["dns"] = ["target", "expected_addresses", "degraded_after"],
         ["icmp"] = ["target", "degraded_after"],
         ["heartbeat"] = ["token", "token_env", "grace"],
+        ["external"] = ["token", "token_env", "source"],
     };
+
+    /// <summary>The alerting tools whose webhooks StatusApi understands (src/StatusApi/Receivers/ExternalAlerts.cs).</summary>
+    public static readonly string[] ExternalSources = ["pingdom", "uptimerobot", "alertmanager", "grafana"];
 
     // A heartbeat URL is a bearer secret: long enough not to be guessed, and only characters that survive a URL path.
     [GeneratedRegex("^[A-Za-z0-9_-]{24,128}$")]
@@ -42,8 +46,8 @@ public static partial class CatalogFile
             if (!MonitorKeys.TryGetValue(kind, out var keys))
                 throw Error(Field(node, "kind")!, $"{path}.kind", $"'{kind}' is not a supported monitor kind (supported: {string.Join(", ", MonitorKeys.Keys)})");
             RejectForeignKeys(node, path, kind, keys);
-            if (kind == "heartbeat")
-                return Heartbeat(node, path, component);
+            if (kind is "heartbeat" or "external")
+                return Pushed(node, path, component, kind);
             var target = kind == "http" ? Url(node, path) : Target(node, path, kind);
             var interval = Seconds(node, path, "interval", 60);
             var timeout = Seconds(node, path, "timeout", Math.Min(10, interval));
@@ -74,20 +78,23 @@ public static partial class CatalogFile
         }
 
         /// <summary>
-        /// A push monitor: a job calls StatusApi's heartbeat URL at least every <c>interval</c>; silence for interval + grace
-        /// is a failure. Nothing is probed, so the probe settings do not apply. Only the token's SHA-256 is kept: the event
-        /// store, the read models and the logs never hold the secret itself.
+        /// Monitors that are pushed to rather than probed. heartbeat: a job calls StatusApi's heartbeat URL at least every
+        /// <c>interval</c>, and silence for interval + grace is a failure. external: another tool (source: pingdom,
+        /// uptimerobot, alertmanager, grafana) posts its alerts to StatusApi's webhook URL. Only the token's SHA-256 is kept:
+        /// the event store, the read models and the logs never hold the secret itself.
         /// </summary>
-        private MonitorSettings Heartbeat(YamlMappingNode node, string path, string component)
+        private MonitorSettings Pushed(YamlMappingNode node, string path, string component, string kind)
         {
             foreach (var key in (string[])["timeout", "failure_threshold", "success_threshold"])
             {
                 if (Field(node, key) is { } value)
-                    throw Error(value, $"{path}.{key}", "does not apply to heartbeat monitors: the deadline (interval + grace) is their flap guard");
+                    throw Error(value, $"{path}.{key}", $"does not apply to {kind} monitors: " + (kind == "heartbeat"
+                        ? "the deadline (interval + grace) is their flap guard"
+                        : "the sending tool has already decided, each alert counts"));
             }
             var (token, tokenEnv) = (Optional(node, path, "token"), Optional(node, path, "token_env"));
             if ((token is null) == (tokenEnv is null))
-                throw Error(node, $"{path}.token", "a heartbeat monitor needs exactly one of token (the secret) or token_env (an environment variable holding it)");
+                throw Error(node, $"{path}.token", $"a {kind} monitor needs exactly one of token (the secret) or token_env (an environment variable holding it)");
             if (tokenEnv is not null)
             {
                 token = Environment.GetEnvironmentVariable(tokenEnv);
@@ -98,9 +105,16 @@ public static partial class CatalogFile
                 throw Error(Field(node, tokenEnv is null ? "token" : "token_env")!, $"{path}.{(tokenEnv is null ? "token" : "token_env")}",
                     "the token must be 24 to 128 characters from A-Z, a-z, 0-9, '-' and '_' (e.g. `openssl rand -hex 20`)");
             var interval = Seconds(node, path, "interval", 300);
-            var heartbeat = new HeartbeatSettings(HeartbeatSettings.Hash(token!), Seconds(node, path, "grace", 60));
-            // One missed deadline is down and one ping is up again: waiting for the deadline already absorbed the jitter.
-            return new MonitorSettings(component, "heartbeat", "", "", interval, 0, 1, 1, [], Heartbeat: heartbeat);
+            var hash = HeartbeatSettings.Hash(token!);
+            if (kind == "heartbeat")
+            {
+                // One missed deadline is down and one ping is up again: waiting for the deadline already absorbed the jitter.
+                return new MonitorSettings(component, kind, "", "", interval, 0, 1, 1, [], Heartbeat: new HeartbeatSettings(hash, Seconds(node, path, "grace", 60)));
+            }
+            var source = Required(node, path, "source");
+            if (!ExternalSources.Contains(source))
+                throw Error(Field(node, "source")!, $"{path}.source", $"'{source}' is not a supported alert source (supported: {string.Join(", ", ExternalSources)})");
+            return new MonitorSettings(component, kind, "", "", interval, 0, 1, 1, [], External: new ExternalSettings(source, hash));
         }
 
         private string Url(YamlMappingNode node, string path)

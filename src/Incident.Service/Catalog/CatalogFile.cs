@@ -93,9 +93,9 @@ public static partial class CatalogFile
             if (!componentIds.Contains(component))
                 throw reader.Error(Reader.Field(node, "component")!, $"{path}.component", $"'{component}' names no component (known: {Known(componentIds)})");
             var monitor = reader.Monitor(node, path, component);
-            // Two monitors behind one heartbeat URL would make every ping count for both.
-            if (monitor.Heartbeat is { } heartbeat && monitors.Any(m => m.Item2.Heartbeat?.TokenSha256 == heartbeat.TokenSha256))
-                throw reader.Error(node, $"{path}.token", "another heartbeat monitor already uses this token");
+            // Two monitors behind one URL would make every ping or alert count for both.
+            if (monitor.PushTokenSha256 is { } token && monitors.Any(m => m.Item2.PushTokenSha256 == token))
+                throw reader.Error(node, $"{path}.token", "another monitor already uses this token");
             monitors.Add((id, monitor));
         }
         return new CatalogDefinition(page, components, monitors);

@@ -7,8 +7,8 @@ namespace StatusPlatform.Incident.Catalog;
 /// <summary>The monitors as configured now, with the catalog version they belong to.</summary>
 public sealed record CatalogSnapshot(long Version, IReadOnlyDictionary<string, Monitor> Monitors)
 {
-    // Heartbeat monitors are pushed to, not probed: probes never see them.
-    public MonitorCatalog ToMessage() => new(Version, [.. Monitors.Values.Where(m => m.Settings.Heartbeat is null).OrderBy(m => m.Id, StringComparer.Ordinal).Select(m =>
+    // Heartbeat and external monitors are pushed to, not probed: probes never see them.
+    public MonitorCatalog ToMessage() => new(Version, [.. Monitors.Values.Where(m => m.Settings.PushTokenSha256 is null).OrderBy(m => m.Id, StringComparer.Ordinal).Select(m =>
         new MonitorDefinition(m.Id, m.Settings.ComponentId, m.Settings.Kind, m.Settings.Target, m.Settings.Method,
             m.Settings.IntervalSeconds, m.Settings.TimeoutSeconds, m.Settings.ExpectedStatusCodes, m.Settings.Check))]);
 }

@@ -20,8 +20,12 @@ public sealed record MonitorSettings(
     int SuccessThreshold,
     IReadOnlyList<int> ExpectedStatusCodes,
     CheckSettings? Check = null,
-    HeartbeatSettings? Heartbeat = null)
+    HeartbeatSettings? Heartbeat = null,
+    ExternalSettings? External = null)
 {
+    /// <summary>The hash of the secret a heartbeat or external monitor is pushed to with; null for probed monitors.</summary>
+    public string? PushTokenSha256 => Heartbeat?.TokenSha256 ?? External?.TokenSha256;
+
     // Records compare lists by reference; configuration comparison must compare their content. A null Check and one
     // with every default are the same configuration, so an upgrade alone never reconfigures a monitor.
     public bool Equals(MonitorSettings? other) =>
@@ -29,7 +33,7 @@ public sealed record MonitorSettings(
             == (other.ComponentId, other.Kind, other.Target, other.Method, other.IntervalSeconds, other.TimeoutSeconds, other.FailureThreshold, other.SuccessThreshold)
         && ExpectedStatusCodes.SequenceEqual(other.ExpectedStatusCodes)
         && (Check ?? CheckSettings.Default).Equals(other.Check ?? CheckSettings.Default)
-        && Heartbeat == other.Heartbeat;
+        && Heartbeat == other.Heartbeat && External == other.External;
 
     public override int GetHashCode() => HashCode.Combine(ComponentId, Target, IntervalSeconds);
 }
@@ -42,6 +46,9 @@ public sealed record HeartbeatSettings(string TokenSha256, int GraceSeconds)
 {
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }
+
+/// <summary>An external monitor: which tool's alert webhooks feed it (pingdom, uptimerobot, alertmanager, grafana), and its secret's SHA-256.</summary>
+public sealed record ExternalSettings(string Source, string TokenSha256);
 
 public sealed record MonitorDefined(string MonitorId, MonitorSettings Settings, DateTimeOffset DefinedAt);
 public sealed record MonitorReconfigured(string MonitorId, MonitorSettings Settings, DateTimeOffset ReconfiguredAt);

@@ -130,3 +130,5 @@ create table if not exists status.maintenance_updates (
 );
 
 create index if not exists maintenances_by_scheduled_for on status.maintenances (scheduled_for desc);
+-- heartbeat, or for external monitors the alert source whose webhook format the URL accepts.
+alter table status.heartbeat_monitors add column if not exists kind text not null default 'heartbeat';

@@ -20,8 +20,9 @@ public sealed class RawResultsThroughTheFoldTests(IncidentServiceWithCatalog ser
         Assert.Equal(1, await service.ScalarAsync<long>("select count(*) from pg_class where relname = $1",
             $"results_{DateOnly.FromDateTime(now.UtcDateTime):yyyyMMdd}")); // today's partition exists once the service has started
         var (farBehind, today, farAhead) = (Down(now.AddDays(-30)), Down(now), Down(now.AddDays(30)));
+        var later = Down(now.AddSeconds(10)); // the second failure of today's run (results weeks apart are not one run)
 
-        foreach (var result in new[] { farBehind, today, today, farAhead, farAhead })
+        foreach (var result in new[] { farBehind, today, today, later, farAhead, farAhead })
             await service.SendAsync(result);
 
         foreach (var result in new[] { farBehind, today, farAhead })
@@ -30,7 +31,7 @@ public sealed class RawResultsThroughTheFoldTests(IncidentServiceWithCatalog ser
             "select tableoid::regclass::text from checks.results where check_id in ($1, $2)", farBehind.CheckId, farAhead.CheckId));
         Assert.Equal(1, await CountAsync(today.CheckId));
         Assert.Equal(1, await CountAsync(farAhead.CheckId));
-        // The fold went on past every one of them: the failures take the component down.
+        // The fold went on past every one of them: today's two failures take the component down.
         await Eventually.Until(async () => await service.ScalarAsync<string>("select status from status.components where id = 'web'") == "major_outage",
             Wait, "the failures to be folded into an outage");
     }

@@ -81,6 +81,8 @@ public sealed class IncidentCommandsTests(IncidentServiceWithCatalog service) : 
             "select i.id from status.incidents i join status.incident_components c on c.incident_id = i.id where c.component_id = 'db' and i.automatic and i.status = 'investigating'"),
             id => id is not null, Wait, "the automatic incident");
 
+        Assert.Equal("automation", await service.ScalarAsync<string>(
+            "select metadata->>'actor' from events.events where stream_id = $1 and version = 1", $"incident-{incidentId}"));
         Assert.IsType<CommandAccepted>(await service.CommandAsync(new PostIncidentUpdate("carol", incidentId!, "identified", "The disk is full; cleaning up.")));
         await Eventually.Until(async () => await IncidentStatus(incidentId!) == "identified", Wait, "the person's update");
         await service.SendAsync(Check(CheckOutcome.Up));

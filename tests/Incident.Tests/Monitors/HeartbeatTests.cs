@@ -156,3 +156,49 @@ public sealed class HeartbeatTests(HeartbeatTests.Service service) : IClassFixtu
         Assert.Equal(2L, missed); // one recorded failure per missed deadline, though the sweep ran many times
     }
 }
+
+/// <summary>External monitors: alerts from another tool's webhook, kept like heartbeat tokens.</summary>
+public sealed class ExternalMonitorFileTests
+{
+    private const string Token = "pingdom-hook-8e2b4c6d0f1a3e5c7b9d";
+    private const string Head = """
+        page:
+          name: Acme Status
+          url: https://status.acme.test
+        components:
+          - id: shop
+            name: Shop
+        monitors:
+          - id: shop-pingdom
+            component: shop
+            kind: external
+
+        """;
+
+    [Fact]
+    public void An_external_monitor_names_its_source_and_keeps_only_the_token_hash()
+    {
+        var settings = CatalogFile.Parse(Head + "    source: pingdom\n    token: " + Token + "\n", "acme.yaml").Monitors.Single().Item2;
+
+        Assert.Equal(new ExternalSettings("pingdom", HeartbeatSettings.Hash(Token)), settings.External);
+        Assert.Equal(HeartbeatSettings.Hash(Token), settings.PushTokenSha256);
+        Assert.Null(settings.Heartbeat);
+        Assert.Empty(new CatalogSnapshot(1, new Dictionary<string, StatusPlatform.Incident.Monitors.Monitor>
+        {
+            ["shop-pingdom"] = new("shop-pingdom", settings, false, false),
+        }).ToMessage().Monitors); // probes never see it
+    }
+
+    [Theory]
+    [InlineData("    source: nagios\n    token: " + Token + "\n", "monitors[0].source", "not a supported alert source")]
+    [InlineData("    token: " + Token + "\n", "monitors[0].source", "is required")]
+    [InlineData("    source: grafana\n    token: " + Token + "\n    grace: 5m\n", "monitors[0].grace", "applies to heartbeat monitors, not to kind external")]
+    [InlineData("    source: grafana\n    token: " + Token + "\n    success_threshold: 2\n", "monitors[0].success_threshold", "each alert counts")]
+    public void Invalid_external_settings_name_the_field(string rest, string field, string problem)
+    {
+        var error = Assert.Throws<CatalogFileException>(() => CatalogFile.Parse(Head + rest, "acme.yaml"));
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(problem, error.Message);
+    }
+}

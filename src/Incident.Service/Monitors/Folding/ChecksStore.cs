@@ -43,15 +43,21 @@ internal static class ChecksStore
     }
 
     /// <summary>The region's newest results by start time, this transaction's own included.</summary>
-    public static async Task<List<RecentResult>> ReadRecentAsync(EventSession session, string monitorId, string region, int count, CancellationToken ct)
+    /// <remarks>
+    /// <paramref name="since"/> bounds the search so PostgreSQL reads only the daily partitions that can hold the window,
+    /// not every partition of the retention period.
+    /// </remarks>
+    public static async Task<List<RecentResult>> ReadRecentAsync(EventSession session, string monitorId, string region, int count, DateTimeOffset since,
+        CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
             select started_at, outcome, failure_reason, status_code from checks.results
-            where monitor_id = $1 and region = $2 and not connectivity_lost order by started_at desc limit $3
+            where monitor_id = $1 and region = $2 and not connectivity_lost and started_at >= $4 order by started_at desc limit $3
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = region });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since });
         var results = new List<RecentResult>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -15,6 +15,9 @@ namespace StatusPlatform.Incident.Monitors.Folding;
 /// </summary>
 public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimeProvider time, IConfiguration configuration, ILogger<MonitorFold> logger)
 {
+    // Every event records who caused it; here it is the monitors (with the trace of the check result being folded).
+    private static EventMetadata Automation => new EventMetadata(Actor: AutomaticIncidents.Actor).WithAmbientTrace();
+
     // Outages that start within this window of an open automatic incident join it (Incidents:GroupingWindowSeconds).
     private TimeSpan GroupingWindow => TimeSpan.FromSeconds(configuration.GetValue("Incidents:GroupingWindowSeconds", 300));
 
@@ -41,7 +44,10 @@ public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimePro
         var (failureThreshold, successThreshold) = (monitor.Settings.FailureThreshold, monitor.Settings.SuccessThreshold);
         var regions = await ChecksStore.ReadRegionsAsync(session, monitor.Id, ct);
         var before = regions.Find(r => r.Region == result.Region);
-        var recent = await ChecksStore.ReadRecentAsync(session, monitor.Id, result.Region, RegionFold.Window(failureThreshold, successThreshold), ct);
+        var window = RegionFold.Window(failureThreshold, successThreshold);
+        // Results further back than a few intervals before this one are not part of its run (a probe was away meanwhile).
+        var lookBack = TimeSpan.FromSeconds(Math.Max(3600, monitor.Settings.IntervalSeconds * (window + 2.0)));
+        var recent = await ChecksStore.ReadRecentAsync(session, monitor.Id, result.Region, window, result.StartedAt - lookBack, ct);
         var after = RegionFold.Fold(before, result.Region, recent, failureThreshold, successThreshold);
         await ChecksStore.SaveRegionAsync(session, monitor.Id, after, ct);
         regions.Remove(before!);
@@ -70,7 +76,7 @@ public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimePro
             return;
         }
 
-        session.Append(Monitor.StreamId(monitor.Id), ExpectedVersion.Exactly(current.Version), transition);
+        session.Append(Monitor.StreamId(monitor.Id), ExpectedVersion.Exactly(current.Version), [transition], Automation);
         var changed = current.State with { IsDown = health == MonitorHealth.Down, IsDegraded = health == MonitorHealth.Degraded };
         await DecideComponentAsync(session, snapshot, changed, now, ct);
         await session.SaveChangesAsync(ct);
@@ -100,13 +106,14 @@ public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimePro
 
         var decision = AutomaticIncidents.Decide(component.State, monitors, attached?.State, joinable?.State, now, Ids.New);
         if (decision.ComponentEvents.Count > 0)
-            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents);
+            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents, Automation);
         if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)
         {
             var existing = new[] { attached, joinable }.FirstOrDefault(i => i is not null && Incidents.Incident.StreamId(i.State.Id) == stream);
-            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents);
+            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents, Automation);
         }
         if (decision.LedgerEvents.Count > 0)
-            session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents);
+            session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents,
+                Automation);
     }
 }

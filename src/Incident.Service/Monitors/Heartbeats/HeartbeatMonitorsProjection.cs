@@ -5,8 +5,8 @@ using StatusPlatform.EventSourcing.Subscriptions;
 namespace StatusPlatform.Incident.Monitors.Heartbeats;
 
 /// <summary>
-/// Projects heartbeat monitors into status.heartbeat_monitors (token hash -> monitor id), so StatusApi can tell a
-/// valid heartbeat URL from a wrong one without asking this service on every ping.
+/// Projects pushed monitors into status.heartbeat_monitors (token hash -> monitor id and kind: heartbeat, or the external
+/// alert source), so StatusApi can tell a valid heartbeat or webhook URL from a wrong one without asking this service.
 /// </summary>
 public sealed class HeartbeatMonitorsProjection : IProjection
 {
@@ -27,8 +27,9 @@ public sealed class HeartbeatMonitorsProjection : IProjection
                 continue;
             // Delete then insert: a changed token must stop working at once, and a monitor may stop being a heartbeat.
             await ExecuteAsync("delete from status.heartbeat_monitors where monitor_id = $1", monitorId);
-            if (settings?.Heartbeat is { } heartbeat)
-                await ExecuteAsync("insert into status.heartbeat_monitors (token_sha256, monitor_id) values ($1, $2)", heartbeat.TokenSha256, monitorId);
+            if (settings?.PushTokenSha256 is { } token)
+                await ExecuteAsync("insert into status.heartbeat_monitors (token_sha256, monitor_id, kind) values ($1, $2, $3)", token, monitorId,
+                    settings.External?.Source ?? "heartbeat");
         }
 
         async Task ExecuteAsync(string sql, params string[] values)
