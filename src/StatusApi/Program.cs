@@ -1,4 +1,5 @@
 using StatusPlatform.StatusApi;
+using StatusPlatform.StatusApi.AdminApi;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.Receivers;
 using StatusPlatform.ServiceDefaults;
@@ -11,4 +12,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapPublicApi();
 app.MapHeartbeatApi();
+app.MapExternalAlertsApi();
+app.MapAdminApi();
 app.Run();

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatusPlatform.ServiceDefaults;
+using StatusPlatform.StatusApi.AdminApi;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.Serving;
 using StatusPlatform.StatusApi.Receivers;
@@ -48,6 +49,8 @@ public static class StatusApiExtensions
         builder.Services.AddSingleton<PageRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PageRefresher>());
         builder.Services.AddHealthChecks().AddCheck<PageStateHealthCheck>("page-state", tags: ["ready"]);
+
+        builder.AddAdminApi();
 
         builder.Services.AddCors(cors => cors.AddPolicy(StatusPageApi.CorsPolicy, policy => policy.AllowAnyOrigin()
             .WithMethods(HttpMethods.Get, HttpMethods.Head).AllowAnyHeader().WithExposedHeaders(StatusPageApi.ExposedHeaders)));

@@ -10,7 +10,7 @@ public sealed class ReadModelRows(NpgsqlDataSource database)
         DateTimeOffset.Parse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
     public Task ClearAsync() =>
-        ExecuteAsync("truncate status.page, status.components, status.incidents, status.incident_components, status.incident_updates");
+        ExecuteAsync("truncate status.page, status.components, status.incidents, status.incident_components, status.incident_updates, status.maintenances cascade");
 
     public Task PageAsync(string id, string name, string url, string timeZone, string updatedAt) =>
         ExecuteAsync("insert into status.page (id, name, url, time_zone, updated_at) values ($1, $2, $3, $4, $5)",
@@ -63,6 +63,24 @@ public sealed class ReadModelRows(NpgsqlDataSource database)
             values ($1, $2, $3, $4, $5, $5, $6, $7::jsonb)
             """,
             id, incidentId, status, body, At(createdAt), At(displayAt ?? createdAt), affectedComponentsJson);
+
+    public async Task MaintenanceAsync(string id, string name, string status, string scheduledFor, string scheduledUntil, string createdAt,
+        string? startedAt = null, string? resolvedAt = null, params string[] componentIds)
+    {
+        await ExecuteAsync(
+            """
+            insert into status.maintenances (id, name, status, scheduled_for, scheduled_until, created_at, updated_at, started_at, resolved_at)
+            values ($1, $2, $3, $4, $5, $6, coalesce($8, $7, $6), $7, $8)
+            """,
+            id, name, status, At(scheduledFor), At(scheduledUntil), At(createdAt), startedAt is null ? null : At(startedAt),
+            resolvedAt is null ? null : At(resolvedAt));
+        await ExecuteAsync(
+            "insert into status.maintenance_components (maintenance_id, component_id) select $1, unnest($2::text[])", id, componentIds);
+    }
+
+    public Task MaintenanceUpdateAsync(string id, string maintenanceId, string status, string body, string createdAt) =>
+        ExecuteAsync("insert into status.maintenance_updates (id, maintenance_id, status, body, created_at, display_at) values ($1, $2, $3, $4, $5, $5)",
+            id, maintenanceId, status, body, At(createdAt));
 
     private async Task ExecuteAsync(string sql, params object?[] values)
     {

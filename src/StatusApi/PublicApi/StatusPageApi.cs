@@ -29,8 +29,8 @@ public static class StatusPageApi
         api.MapMethods("/incidents.json", GetAndHead, GetIncidents);
         api.MapMethods("/incidents/unresolved.json", GetAndHead, GetUnresolvedIncidents);
         api.MapMethods("/scheduled-maintenances.json", GetAndHead, GetScheduledMaintenances);
-        api.MapMethods("/scheduled-maintenances/upcoming.json", GetAndHead, GetScheduledMaintenances);
-        api.MapMethods("/scheduled-maintenances/active.json", GetAndHead, GetScheduledMaintenances);
+        api.MapMethods("/scheduled-maintenances/upcoming.json", GetAndHead, GetUpcomingMaintenances);
+        api.MapMethods("/scheduled-maintenances/active.json", GetAndHead, GetActiveMaintenances);
         api.MapFallback("{**path}", NotFound);
         return app;
     }
@@ -51,12 +51,17 @@ public static class StatusPageApi
     public static Results<PageJson, ProblemHttpResult> GetUnresolvedIncidents(PageCache cache, PublicApiOptions options, HttpContext context) =>
         Serve(cache, options, context, static bodies => bodies.UnresolvedIncidents);
 
-    /// <summary>
-    /// Always an empty list for now: the read model has no maintenances yet. Clients of Statuspage call these paths,
-    /// and an empty list is true, where a 404 would break them.
-    /// </summary>
+    /// <summary>The 50 newest maintenances: upcoming, in progress and completed (a cancelled one shows as completed).</summary>
     public static Results<PageJson, ProblemHttpResult> GetScheduledMaintenances(PageCache cache, PublicApiOptions options, HttpContext context) =>
         Serve(cache, options, context, static bodies => bodies.ScheduledMaintenances);
+
+    /// <summary>Only status scheduled.</summary>
+    public static Results<PageJson, ProblemHttpResult> GetUpcomingMaintenances(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.UpcomingMaintenances);
+
+    /// <summary>In progress or verifying.</summary>
+    public static Results<PageJson, ProblemHttpResult> GetActiveMaintenances(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.ActiveMaintenances);
 
     /// <summary>
     /// Statuspage answers an unknown v2 path with 404 and an empty body (statuspage-api.md 1.1), and clients that

@@ -1,3 +1,4 @@
+using MaintenanceStatus = StatusPlatform.Contracts.MaintenanceStatus;
 using System.Text.Json;
 using StatusPlatform.StatusApi.PublicApi.Wire;
 
@@ -10,6 +11,17 @@ namespace StatusPlatform.StatusApi.PublicApi;
 public sealed record StatusPageView(
     Page Page, IReadOnlyList<Component> Components, IReadOnlyList<Incident> Incidents, IReadOnlyList<Incident> UnresolvedIncidents, PageStatus Status)
 {
+    /// <summary>Every listed maintenance, newest window first (scheduled-maintenances.json).</summary>
+    public IReadOnlyList<ScheduledMaintenance> Maintenances { get; init; } = [];
+
+    public IReadOnlyList<ScheduledMaintenance> UpcomingMaintenances => [.. Maintenances.Where(m => m.Status == MaintenanceStatus.Scheduled)];
+
+    public IReadOnlyList<ScheduledMaintenance> ActiveMaintenances =>
+        [.. Maintenances.Where(m => m.Status is MaintenanceStatus.InProgress or MaintenanceStatus.Verifying)];
+
+    /// <summary>What summary.json lists: upcoming and in progress.</summary>
+    public IReadOnlyList<ScheduledMaintenance> OpenMaintenances => [.. Maintenances.Where(m => m.Status != MaintenanceStatus.Completed)];
+
     // Until Incident.Service has projected the page settings there is no row; the API still answers, with a page
     // named after the product, in UTC, at the address it was asked on.
     private const string DefaultPageId = "statusplatform";
@@ -63,7 +75,23 @@ public sealed record StatusPageView(
             snapshot.Components.Where(c => !c.IsGroup).Select(c => c.Status).ToList(),
             snapshot.Incidents.Where(i => i.IsUnresolved).Select(i => i.Impact));
 
-        return new StatusPageView(page, components, [.. incidents.Take(StatusReadModel.RecentIncidentLimit)], unresolved, status);
+        var maintenanceUpdates = snapshot.MaintenanceUpdates.ToLookup(u => u.MaintenanceId);
+        var componentIdsByMaintenance = snapshot.MaintenanceComponents.ToLookup(mc => mc.MaintenanceId, mc => mc.ComponentId);
+        var maintenances = snapshot.Maintenances.Select(m =>
+        {
+            var attached = componentIdsByMaintenance[m.Id].ToHashSet();
+            return new ScheduledMaintenance(m.Id, m.Name, m.WireStatus, Local(m.CreatedAt), Local(m.UpdatedAt), MonitoringAt: null,
+                m.ResolvedAt is { } resolvedAt ? Local(resolvedAt) : null, m.Impact, m.Shortlink ?? $"{pageUrl}/incidents/{Uri.EscapeDataString(m.Id)}",
+                Local(m.StartedAt ?? m.ScheduledFor), page.Id,
+                maintenanceUpdates[m.Id].Select(u => new IncidentUpdate(u.Id, u.Status, u.Body, u.MaintenanceId, Local(u.CreatedAt), Local(u.CreatedAt),
+                    Local(u.DisplayAt), AffectedComponents: null, u.DeliverNotifications, CustomTweet: null, TweetId: null)).ToList(),
+                components.Where(c => attached.Contains(c.Id)).ToList(), Local(m.ScheduledFor), Local(m.ScheduledUntil));
+        }).ToList();
+
+        return new StatusPageView(page, components, [.. incidents.Take(StatusReadModel.RecentIncidentLimit)], unresolved, status)
+        {
+            Maintenances = [.. maintenances.Take(StatusReadModel.RecentIncidentLimit)],
+        };
     }
 
     // jsonb keeps keys in its own order (shortest first), so the column is parsed and written again in wire order.

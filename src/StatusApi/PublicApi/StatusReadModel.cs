@@ -23,6 +23,13 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource, ILogger<StatusR
          select id from (select id from status.incidents order by created_at desc, id collate "C" desc limit {RecentIncidentLimit}) recent)
         """;
 
+    // The maintenances the page shows: every open one and the 50 newest of any status (scheduled-maintenances.json).
+    private static readonly string ListedMaintenances = $"""
+        (select id from status.maintenances where status in ('scheduled', 'in_progress', 'verifying')
+         union
+         select id from (select id from status.maintenances order by scheduled_for desc, id collate "C" desc limit {RecentIncidentLimit}) recent)
+        """;
+
     // Ties are broken on ids with the "C" collation so the order never depends on the database's locale.
     private static readonly string[] Queries =
     [
@@ -31,7 +38,8 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource, ILogger<StatusR
         """
         select greatest((select max(updated_at) from status.components),
                         (select max(updated_at) from status.incidents),
-                        (select max(updated_at) from status.incident_updates))
+                        (select max(updated_at) from status.incident_updates),
+                        (select max(updated_at) from status.maintenances))
         """,
         // Components interleave by position across parents (statuspage-api.md 1.3). At equal positions: top-level
         // entries before grouped children, children of one group together, then by id.
@@ -59,6 +67,20 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource, ILogger<StatusR
         select incident_id, component_id from status.incident_components
         where incident_id in {Listed}
         """,
+        // Newest first by the start of the window.
+        $"""
+        select id, name, status, impact, created_at, updated_at, started_at, resolved_at, shortlink, scheduled_for, scheduled_until
+        from status.maintenances where id in {ListedMaintenances}
+        order by scheduled_for desc, id collate "C" desc
+        """,
+        $"""
+        select id, maintenance_id, status, body, created_at, display_at, deliver_notifications
+        from status.maintenance_updates where maintenance_id in {ListedMaintenances}
+        order by maintenance_id, display_at desc, created_at desc, id collate "C" desc
+        """,
+        $"""
+        select maintenance_id, component_id from status.maintenance_components where maintenance_id in {ListedMaintenances}
+        """,
     ];
 
     /// <summary>
@@ -74,7 +96,7 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource, ILogger<StatusR
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
         {
             logger.LogWarning("The status read model does not exist yet ({Reason}); serving an empty page until Incident.Service creates it", e.MessageText);
-            return new StatusSnapshot(null, null, [], [], [], []);
+            return StatusSnapshot.Empty;
         }
     }
 
@@ -134,7 +156,35 @@ public sealed class StatusReadModel(NpgsqlDataSource dataSource, ILogger<StatusR
         while (await reader.ReadAsync(cancellationToken))
             incidentComponents.Add((reader.GetString(0), reader.GetString(1)));
 
-        return new StatusSnapshot(page, contentUpdatedAt, components, incidents, updates, incidentComponents);
+        await reader.NextResultAsync(cancellationToken);
+        var maintenances = new List<MaintenanceRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            maintenances.Add(new MaintenanceRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var maintenanceUpdates = new List<MaintenanceUpdateRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            maintenanceUpdates.Add(new MaintenanceUpdateRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetBoolean(6)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var maintenanceComponents = new List<(string MaintenanceId, string ComponentId)>();
+        while (await reader.ReadAsync(cancellationToken))
+            maintenanceComponents.Add((reader.GetString(0), reader.GetString(1)));
+
+        return new StatusSnapshot(page, contentUpdatedAt, components, incidents, updates, incidentComponents)
+        {
+            Maintenances = maintenances,
+            MaintenanceUpdates = maintenanceUpdates,
+            MaintenanceComponents = maintenanceComponents,
+        };
     }
 }
 
@@ -150,11 +200,21 @@ public sealed record StatusSnapshot(
     IReadOnlyList<IncidentUpdateRow> Updates,
     IReadOnlyList<(string IncidentId, string ComponentId)> IncidentComponents)
 {
+    public static StatusSnapshot Empty { get; } = new(null, null, [], [], [], []);
+
+    /// <summary>Every open maintenance and the newest of any status, newest window first.</summary>
+    public IReadOnlyList<MaintenanceRow> Maintenances { get; init; } = [];
+
+    public IReadOnlyList<MaintenanceUpdateRow> MaintenanceUpdates { get; init; } = [];
+
+    public IReadOnlyList<(string MaintenanceId, string ComponentId)> MaintenanceComponents { get; init; } = [];
+
     /// <summary>Row for row the same content (the row records compare by value), so nothing needs rendering again.</summary>
     public bool HasSameRowsAs(StatusSnapshot other) =>
         Page == other.Page && ContentUpdatedAt == other.ContentUpdatedAt && Components.SequenceEqual(other.Components)
         && Incidents.SequenceEqual(other.Incidents) && Updates.SequenceEqual(other.Updates)
-        && IncidentComponents.SequenceEqual(other.IncidentComponents);
+        && IncidentComponents.SequenceEqual(other.IncidentComponents) && Maintenances.SequenceEqual(other.Maintenances)
+        && MaintenanceUpdates.SequenceEqual(other.MaintenanceUpdates) && MaintenanceComponents.SequenceEqual(other.MaintenanceComponents);
 }
 
 public sealed record PageRow(string Id, string Name, string Url, string TimeZone, DateTimeOffset UpdatedAt);
@@ -169,6 +229,17 @@ public sealed record IncidentRow(
 {
     public bool IsUnresolved => Status is IncidentStatus.Investigating or IncidentStatus.Identified or IncidentStatus.Monitoring;
 }
+
+/// <summary>A maintenance row; status "cancelled" (ours) is shown as completed on the wire.</summary>
+public sealed record MaintenanceRow(
+    string Id, string Name, string Status, string Impact, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? ResolvedAt, string? Shortlink, DateTimeOffset ScheduledFor, DateTimeOffset ScheduledUntil)
+{
+    public string WireStatus => Status == "cancelled" ? MaintenanceStatus.Completed : Status;
+}
+
+public sealed record MaintenanceUpdateRow(
+    string Id, string MaintenanceId, string Status, string Body, DateTimeOffset CreatedAt, DateTimeOffset DisplayAt, bool DeliverNotifications);
 
 /// <summary><see cref="AffectedComponentsJson"/> is the jsonb column as text, parsed when the update is built.</summary>
 public sealed record IncidentUpdateRow(

@@ -39,13 +39,14 @@ public sealed class PageBodies
     private PageBodies(StatusPageView view)
     {
         var json = StatusPageJsonContext.Default;
-        Summary = CachedBody.Of(new SummaryResponse(view.Page, view.Components, view.UnresolvedIncidents, [], view.Status), json.SummaryResponse);
+        Summary = CachedBody.Of(new SummaryResponse(view.Page, view.Components, view.UnresolvedIncidents, view.OpenMaintenances, view.Status), json.SummaryResponse);
         Status = CachedBody.Of(new StatusResponse(view.Page, view.Status), json.StatusResponse);
         Components = CachedBody.Of(new ComponentsResponse(view.Page, view.Components), json.ComponentsResponse);
         Incidents = CachedBody.Of(new IncidentsResponse(view.Page, view.Incidents), json.IncidentsResponse);
         UnresolvedIncidents = CachedBody.Of(new IncidentsResponse(view.Page, view.UnresolvedIncidents), json.IncidentsResponse);
-        // Maintenances are not in the read model yet, so all three maintenance lists are the same empty one.
-        ScheduledMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, []), json.ScheduledMaintenancesResponse);
+        ScheduledMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, view.Maintenances), json.ScheduledMaintenancesResponse);
+        UpcomingMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, view.UpcomingMaintenances), json.ScheduledMaintenancesResponse);
+        ActiveMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, view.ActiveMaintenances), json.ScheduledMaintenancesResponse);
     }
 
     public CachedBody Summary { get; }
@@ -59,6 +60,10 @@ public sealed class PageBodies
     public CachedBody UnresolvedIncidents { get; }
 
     public CachedBody ScheduledMaintenances { get; }
+
+    public CachedBody UpcomingMaintenances { get; }
+
+    public CachedBody ActiveMaintenances { get; }
 
     public static PageBodies Render(StatusSnapshot snapshot, string requestOrigin) => new(StatusPageView.From(snapshot, requestOrigin));
 }

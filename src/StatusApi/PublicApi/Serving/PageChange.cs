@@ -24,6 +24,10 @@ public sealed record PageChange(string What, Func<StatusSnapshot, bool> IsShownB
     public static PageChange Of(IncidentResolved e) => new($"incident {e.IncidentId} resolved",
         s => !s.Incidents.Any(i => i.Id == e.IncidentId && i.IsUnresolved));
 
+    /// <summary>The maintenance shows this update, or is no longer listed at all.</summary>
+    public static PageChange Of(MaintenanceChanged e) => new($"maintenance {e.MaintenanceId} {e.Status}",
+        s => s.MaintenanceUpdates.Any(u => u.Id == e.UpdateId) || (e.Status == MaintenanceStatus.Completed && s.Maintenances.All(m => m.Id != e.MaintenanceId)));
+
     // PostgreSQL keeps microseconds and .NET ticks are a tenth of one, so the stored time may be up to a microsecond short.
     private static bool Reached(DateTimeOffset row, DateTimeOffset @event) => row.UtcTicks >= @event.UtcTicks - 10;
 }
@@ -34,8 +38,10 @@ public sealed record PageChange(string What, Func<StatusSnapshot, bool> IsShownB
 /// burst of events collapses into few reads.
 /// </summary>
 public sealed class PageChangedConsumer(PageRefresher refresher)
-    : IConsumer<ComponentStatusChanged>, IConsumer<IncidentOpened>, IConsumer<IncidentUpdated>, IConsumer<IncidentResolved>
+    : IConsumer<ComponentStatusChanged>, IConsumer<IncidentOpened>, IConsumer<IncidentUpdated>, IConsumer<IncidentResolved>, IConsumer<MaintenanceChanged>
 {
+    public Task Consume(ConsumeContext<MaintenanceChanged> context) => Changed(PageChange.Of(context.Message));
+
     public Task Consume(ConsumeContext<ComponentStatusChanged> context) => Changed(PageChange.Of(context.Message));
 
     public Task Consume(ConsumeContext<IncidentOpened> context) => Changed(PageChange.Of(context.Message));

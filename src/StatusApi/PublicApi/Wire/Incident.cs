@@ -19,6 +19,24 @@ public sealed record Incident(
     IReadOnlyList<IncidentUpdate> IncidentUpdates,
     IReadOnlyList<Component> Components);
 
+/// <summary>A scheduled maintenance: the incident shape plus its window (statuspage-api.md 1.2), impact "maintenance".</summary>
+public sealed record ScheduledMaintenance(
+    string Id,
+    string Name,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? MonitoringAt,
+    DateTimeOffset? ResolvedAt,
+    string Impact,
+    string Shortlink,
+    DateTimeOffset StartedAt,
+    string PageId,
+    IReadOnlyList<IncidentUpdate> IncidentUpdates,
+    IReadOnlyList<Component> Components,
+    DateTimeOffset ScheduledFor,
+    DateTimeOffset ScheduledUntil);
+
 public sealed record IncidentUpdate(
     string Id,
     string Status,

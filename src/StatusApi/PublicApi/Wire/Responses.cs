@@ -4,9 +4,8 @@ public sealed record SummaryResponse(
     Page Page,
     IReadOnlyList<Component> Components,
     IReadOnlyList<Incident> Incidents,
-    // Always empty until maintenances exist; they will get a record of their own (the incident shape plus
-    // scheduled_for and scheduled_until).
-    IReadOnlyList<Incident> ScheduledMaintenances,
+    // Upcoming and in-progress maintenances (scheduled, in_progress, verifying).
+    IReadOnlyList<ScheduledMaintenance> ScheduledMaintenances,
     PageStatus Status);
 
 public sealed record StatusResponse(Page Page, PageStatus Status);
@@ -16,4 +15,4 @@ public sealed record ComponentsResponse(Page Page, IReadOnlyList<Component> Comp
 public sealed record IncidentsResponse(Page Page, IReadOnlyList<Incident> Incidents);
 
 /// <summary>scheduled-maintenances.json, …/upcoming.json and …/active.json.</summary>
-public sealed record ScheduledMaintenancesResponse(Page Page, IReadOnlyList<Incident> ScheduledMaintenances);
+public sealed record ScheduledMaintenancesResponse(Page Page, IReadOnlyList<ScheduledMaintenance> ScheduledMaintenances);
