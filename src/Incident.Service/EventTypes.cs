@@ -5,6 +5,7 @@ using StatusPlatform.Incident.Incidents;
 using StatusPlatform.Incident.Maintenances;
 using StatusPlatform.Incident.Monitors;
 using StatusPlatform.Incident.Page;
+using StatusPlatform.Incident.Templates;
 
 namespace StatusPlatform.Incident;
 
@@ -43,6 +44,8 @@ public static class EventTypes
         .Register<MaintenanceReminderSent>("maintenance_reminder_sent")
         .Register<ServiceWindowDefined>("service_window_defined")
         .Register<ServiceWindowRemoved>("service_window_removed")
+        .Register<IncidentTemplateSaved>("incident_template_saved")
+        .Register<IncidentTemplateDeleted>("incident_template_deleted")
         .Register<AutomaticIncidentRegistered>("automatic_incident_registered")
         .Register<AutomaticIncidentJoined>("automatic_incident_joined")
         .Register<AutomaticIncidentClosed>("automatic_incident_closed");

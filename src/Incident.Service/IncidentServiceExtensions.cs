@@ -12,6 +12,7 @@ using StatusPlatform.Incident.Monitors.Heartbeats;
 using StatusPlatform.Incident.Page;
 using StatusPlatform.Incident.Relay;
 using StatusPlatform.Incident.Storage;
+using StatusPlatform.Incident.Templates;
 using StatusPlatform.ServiceDefaults;
 
 namespace StatusPlatform.Incident;
@@ -28,7 +29,8 @@ public static class IncidentServiceExtensions
         builder.Services.AddHostedService<CheckResultsMaintenance>();
         builder.Services.AddEventStore(sp => sp.GetRequiredService<NpgsqlDataSource>(), store => store.Events.RegisterIncidentEvents());
         builder.Services.AddProjection<PageProjection>().AddProjection<ComponentsProjection>().AddProjection<IncidentsProjection>()
-            .AddProjection<HeartbeatMonitorsProjection>().AddProjection<MaintenancesProjection>();
+            .AddProjection<HeartbeatMonitorsProjection>().AddProjection<MaintenancesProjection>()
+            .AddProjection<IncidentTemplatesProjection>();
         builder.Services.AddProjection<ComponentHistoryProjection>();
         builder.Services.AddSingleton<PageHistoryReader>();
         builder.Services.AddEventRelay<IntegrationRelay>();
@@ -45,6 +47,8 @@ public static class IncidentServiceExtensions
             bus.AddConsumer<GetMonitorCatalogConsumer>();
             bus.AddConsumer<IncidentCommandsConsumer>();
             bus.AddConsumer<MaintenanceCommandsConsumer>();
+            bus.AddConsumer<ComponentCommandsConsumer>();
+            bus.AddConsumer<IncidentTemplateCommandsConsumer>();
             bus.AddConsumer<GetPageAtConsumer>();
             bus.AddConsumer<GetChangesConsumer>();
         });

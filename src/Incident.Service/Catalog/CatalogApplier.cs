@@ -54,8 +54,9 @@ public sealed class CatalogApplier(EventStore store, IConfiguration configuratio
         }
         foreach (var streamId in (await store.ListStreamIdsAsync("component-", ct: ct)).Where(s => !wantedComponents.Contains(s)))
         {
+            // Only what the file defined goes with it: components created through the admin API are not the file's to remove.
             var current = await store.AggregateStreamAsync<Component>(streamId, ct: ct);
-            if (current is { State.Removed: false })
+            if (current is { State.Removed: false, State.ManagedBy: Component.File })
                 changes += Append(session, streamId, current.Version, [new ComponentRemoved(current.State.Id, now)]);
         }
 

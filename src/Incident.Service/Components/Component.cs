@@ -15,8 +15,9 @@ public sealed record ComponentSettings(
     bool Showcase,
     bool OnlyShowIfDegraded);
 
-public sealed record ComponentDefined(string ComponentId, ComponentSettings Settings, DateTimeOffset DefinedAt);
-public sealed record ComponentReconfigured(string ComponentId, ComponentSettings Settings, DateTimeOffset ReconfiguredAt);
+/// <summary><see cref="ManagedBy"/>: "file" (the configuration file, the default of events written before it existed) or "api".</summary>
+public sealed record ComponentDefined(string ComponentId, ComponentSettings Settings, DateTimeOffset DefinedAt, string ManagedBy = Component.File);
+public sealed record ComponentReconfigured(string ComponentId, ComponentSettings Settings, DateTimeOffset ReconfiguredAt, string? ManagedBy = null);
 public sealed record ComponentRemoved(string ComponentId, DateTimeOffset RemovedAt);
 public sealed record ComponentStatusChanged(string ComponentId, string Name, string OldStatus, string NewStatus, string Cause, DateTimeOffset ChangedAt);
 /// <summary>What the component's monitors say now (the fold's view, before incidents, maintenance and overrides blend in).</summary>
@@ -40,6 +41,12 @@ public sealed record AutomaticIncidentDetached(string ComponentId, string Incide
 /// </summary>
 public sealed record Component(string Id, ComponentSettings Settings, string Status, string? AutomaticIncidentId, bool Removed)
 {
+    public const string File = "file";
+    public const string Api = "api";
+
+    /// <summary>Who owns the definition: the configuration file (applied at start, removes what it no longer lists) or the admin API.</summary>
+    public string ManagedBy { get; init; } = File;
+
     public string MonitorStatus { get; init; } = ComponentStatus.Operational;
 
     /// <summary>Open incidents that set a status for this component, by incident id.</summary>
@@ -56,9 +63,9 @@ public sealed record Component(string Id, ComponentSettings Settings, string Sta
 
     public static string StreamId(string componentId) => $"component-{componentId}";
 
-    public static Component Create(ComponentDefined e) => new(e.ComponentId, e.Settings, ComponentStatus.Operational, null, false);
+    public static Component Create(ComponentDefined e) => new(e.ComponentId, e.Settings, ComponentStatus.Operational, null, false) { ManagedBy = e.ManagedBy };
 
-    public Component Apply(ComponentReconfigured e) => this with { Settings = e.Settings, Removed = false };
+    public Component Apply(ComponentReconfigured e) => this with { Settings = e.Settings, Removed = false, ManagedBy = e.ManagedBy ?? ManagedBy };
 
     public Component Apply(ComponentRemoved e) => this with { Removed = true };
 
@@ -110,8 +117,9 @@ public sealed record Component(string Id, ComponentSettings Settings, string Sta
     public static IReadOnlyList<object> Decide(Component? state, string componentId, ComponentSettings desired, DateTimeOffset now) => state switch
     {
         null => [new ComponentDefined(componentId, desired, now)],
-        { Removed: true } => [new ComponentReconfigured(componentId, desired, now)],
-        _ when state.Settings != desired => [new ComponentReconfigured(componentId, desired, now)],
+        { Removed: true } => [new ComponentReconfigured(componentId, desired, now, File)],
+        // A component the file names becomes the file's, even if the admin API created it.
+        _ when state.Settings != desired || state.ManagedBy != File => [new ComponentReconfigured(componentId, desired, now, File)],
         _ => [],
     };
 }

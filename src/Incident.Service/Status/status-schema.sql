@@ -132,3 +132,14 @@ create table if not exists status.maintenance_updates (
 create index if not exists maintenances_by_scheduled_for on status.maintenances (scheduled_for desc);
 -- heartbeat, or for external monitors the alert source whose webhook format the URL accepts.
 alter table status.heartbeat_monitors add column if not exists kind text not null default 'heartbeat';
+
+-- Canned incident messages (IncidentTemplatesProjection); placeholders {component}, {components}, {page}.
+create table if not exists status.incident_templates (
+    id         text primary key,
+    name       text not null,
+    title      text not null,
+    body       text not null,
+    status     text not null,
+    updated_at timestamptz not null,
+    version    bigint not null
+);

@@ -143,7 +143,7 @@ public sealed class MonitorKindsFileTests
     }
 
     [Theory]
-    [InlineData("kind: tcp", "kind: smtp", "monitors[1].kind", "'smtp' is not a supported monitor kind (supported: http, tcp, tls, dns, icmp, heartbeat)")]
+    [InlineData("kind: tcp", "kind: smtp", "monitors[1].kind", "'smtp' is not a supported monitor kind (supported: http, tcp, tls, dns, icmp, heartbeat, external)")]
     [InlineData("target: db.acme.test:5432", "url: http://db.acme.test/", "monitors[1].url", "applies to http monitors, not to kind tcp")]
     [InlineData("certificate_min_days: 21", "keyword: Welcome", "monitors[2].keyword", "applies to http monitors, not to kind tls")]
     [InlineData("verify_tls: false", "verify_certificate: false", "monitors[0].verify_certificate", "is not a monitor setting")]
