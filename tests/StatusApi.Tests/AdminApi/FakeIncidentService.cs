@@ -65,6 +65,7 @@ public sealed class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : I
         await ExecuteAsync("insert into status.incident_components (incident_id, component_id) select $1, unnest($2::text[])",
             id, (command.Components ?? []).Select(c => c.ComponentId).ToArray());
         await AddUpdateAsync(id, command.Status, command.Body, now);
+        await ExecuteAsync("update status.incidents set version = 1 where id = $1", id);
         return new CommandAccepted(id, _versions[id] = 1);
     }
 
@@ -82,6 +83,7 @@ public sealed class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : I
         await ExecuteAsync("update status.incidents set status = $2, name = coalesce($3::text, name), updated_at = $4 where id = $1",
             command.IncidentId, command.Status, command.Name, now);
         await AddUpdateAsync(command.IncidentId, command.Status, command.Body, now);
+        await ExecuteAsync("update status.incidents set version = $2 where id = $1", command.IncidentId, version + 1);
         return new CommandAccepted(command.IncidentId, _versions[command.IncidentId] = version + 1);
     }
 

@@ -82,6 +82,13 @@ public sealed class IncidentWriteTests(AdminApiHost host) : IClassFixture<AdminA
         Assert.Equal("monitoring", incident.GetProperty("status").GetString());
         Assert.Equal(2, incident.GetProperty("incident_updates").GetArrayLength());
         Assert.Equal("A fix is out.", incident.GetProperty("incident_updates")[0].GetProperty("body").GetString());
+
+        // A reader who never wrote gets the same ETag from GET, and a write with it goes through.
+        using var read = await host.Admin.GetAsync(new Uri($"{Incidents}/{id}", UriKind.Relative));
+        Assert.Equal("\"v2\"", read.Headers.ETag?.Tag);
+        using var next = await host.Admin.SendAsync(Request(HttpMethod.Patch, $"{Incidents}/{id}", ifMatch: read.Headers.ETag!.Tag,
+            json: """{"incident": {"status": "resolved", "body": "Done."}}"""));
+        Assert.Equal("\"v3\"", next.Headers.ETag?.Tag);
     }
 
     [Fact]

@@ -40,16 +40,18 @@ public static class IncidentsApi
         await ListAsync(null, unresolvedOnly: true, read, context, ct);
 
     /// <summary>
-    /// One incident. No ETag: the read model holds no stream versions, and a made-up one would defeat If-Match. Take the
-    /// ETag from the answer of the last write, or send If-Match: * (or none) for an unconditional write.
+    /// One incident, with the incident stream's version as its ETag (status.incidents.version, written by Incident.Service's
+    /// projection), which If-Match sends back as the expected version. A row projected before versions existed has none.
     /// </summary>
     public static async Task<Results<Ok<AdminIncident>, ProblemHttpResult>> GetIncidentAsync(
         string incident_id, AdminReadModel read, HttpContext context, CancellationToken ct)
     {
         var id = Id(incident_id);
-        return await read.IncidentAsync(id, ct) is { } incident
-            ? TypedResults.Ok(AdminWire.Incident(incident, PageOf(context)))
-            : AdminProblems.NotFound("incident", id);
+        if (await read.IncidentAsync(id, ct) is not { } incident)
+            return AdminProblems.NotFound("incident", id);
+        if (incident.Incident.Version > 0)
+            context.Response.Headers.ETag = AdminProblems.ETag(incident.Incident.Version);
+        return TypedResults.Ok(AdminWire.Incident(incident, PageOf(context)));
     }
 
     /// <summary>The incident's updates, newest first (Statuspage has no such list; the incident carries them too).</summary>

@@ -14,7 +14,7 @@ public sealed class AdminReadModel(NpgsqlDataSource dataSource)
 {
     private const string IncidentColumns = """
         i.id, i.name, i.status, i.impact, i.created_at, i.updated_at, i.monitoring_at, i.resolved_at, i.started_at, i.shortlink,
-        i.backfilled, i.postmortem_body, i.postmortem_published_at
+        i.backfilled, i.postmortem_body, i.postmortem_published_at, i.version
         """;
 
     private const string ComponentColumns = """
@@ -211,7 +211,7 @@ public sealed class AdminReadModel(NpgsqlDataSource dataSource)
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5),
         r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
         r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
-        r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12));
+        r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12), r.GetInt64(13));
 
     private static ComponentRow ReadComponent(NpgsqlDataReader r, int o) => new(
         r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetFieldValue<DateTimeOffset>(o + 3), r.GetFieldValue<DateTimeOffset>(o + 4),
@@ -227,6 +227,6 @@ public sealed record AdminPage(string Id, string Url, TimeZoneInfo Zone);
 public sealed record IncidentRecord(
     string Id, string Name, string Status, string Impact, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? MonitoringAt, DateTimeOffset? ResolvedAt, DateTimeOffset StartedAt, string? Shortlink, bool Backfilled,
-    string? PostmortemBody, DateTimeOffset? PostmortemPublishedAt);
+    string? PostmortemBody, DateTimeOffset? PostmortemPublishedAt, long Version = 0);
 
 public sealed record IncidentDetails(IncidentRecord Incident, IReadOnlyList<IncidentUpdateRow> Updates, IReadOnlyList<ComponentRow> Components);
