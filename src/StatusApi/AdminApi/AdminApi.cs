@@ -2,6 +2,7 @@ using Npgsql;
 using StatusPlatform.StatusApi.AdminApi.Components;
 using StatusPlatform.StatusApi.AdminApi.Incidents;
 using StatusPlatform.StatusApi.AdminApi.Keys;
+using StatusPlatform.StatusApi.AdminApi.Maintenances;
 
 namespace StatusPlatform.StatusApi.AdminApi;
 
@@ -28,6 +29,7 @@ public static class AdminApi
         page.MapIncidentsApi();
         page.MapPostmortemApi();
         page.MapComponentsApi();
+        page.MapMaintenancesApi();
 
         app.MapOpenApi();
         app.UseSwaggerUI(ui =>

@@ -33,6 +33,11 @@ public sealed class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : I
                 endpoint.Handler<PostIncidentUpdate>(context => Answer(context, UpdateAsync));
                 endpoint.Handler<PublishPostmortem>(context => Answer(context, PostmortemAsync));
                 endpoint.Handler<SetComponentOverride>(context => Answer(context, OverrideAsync));
+                endpoint.Handler<ScheduleMaintenance>(context => Answer(context, ScheduleAsync));
+                endpoint.Handler<PostMaintenanceUpdate>(context => Answer(context, c => Versioned(c.MaintenanceId, c.ExpectedVersion)));
+                endpoint.Handler<CancelMaintenance>(context => Answer(context, c => Versioned(c.MaintenanceId, c.ExpectedVersion)));
+                endpoint.Handler<SaveIncidentTemplate>(context => Answer(context, c => Task.FromResult<object?>(
+                    string.IsNullOrWhiteSpace(c.Title) ? Rejected("title", "is required") : new CommandAccepted(c.TemplateId ?? "tpl1", 1))));
             });
         });
         await _bus.StartAsync();
@@ -68,6 +73,19 @@ public sealed class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : I
         await ExecuteAsync("update status.incidents set version = 1 where id = $1", id);
         return new CommandAccepted(id, _versions[id] = 1);
     }
+
+    private Task<object?> ScheduleAsync(ScheduleMaintenance command)
+    {
+        if (command.ScheduledUntil <= command.ScheduledFor)
+            return Task.FromResult<object?>(Rejected("scheduled_until", "must be after scheduled_for"));
+        var id = $"mnt{Interlocked.Increment(ref _ids):D9}";
+        return Task.FromResult<object?>(new CommandAccepted(id, _versions[id] = 1));
+    }
+
+    private Task<object?> Versioned(string id, long? expected) => Task.FromResult<object?>(
+        !_versions.TryGetValue(id, out var version) ? new CommandRejected($"No maintenance '{id}'", new Dictionary<string, string[]> { ["maintenance_id"] = ["does not exist"] }, NotFound: true)
+        : expected is { } e && e != version ? new CommandConflict(id, e, version)
+        : new CommandAccepted(id, _versions[id] = version + 1));
 
     private async Task<object?> UpdateAsync(PostIncidentUpdate command)
     {
