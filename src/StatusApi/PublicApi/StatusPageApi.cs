@@ -32,6 +32,12 @@ public static class StatusPageApi
         api.MapMethods("/scheduled-maintenances/upcoming.json", GetAndHead, GetUpcomingMaintenances);
         api.MapMethods("/scheduled-maintenances/active.json", GetAndHead, GetActiveMaintenances);
         api.MapFallback("{**path}", NotFound);
+
+        // Beyond Statuspage's v2 JSON, from the same page state in memory: feeds (at Statuspage's own paths) and badges.
+        app.MapMethods("/history.rss", GetAndHead, GetRss).RequireCors(CorsPolicy);
+        app.MapMethods("/history.atom", GetAndHead, GetAtom).RequireCors(CorsPolicy);
+        app.MapMethods("/badge.svg", GetAndHead, GetPageBadge).RequireCors(CorsPolicy);
+        app.MapMethods("/components/{componentId}/badge.svg", GetAndHead, GetComponentBadge).RequireCors(CorsPolicy);
         return app;
     }
 
@@ -62,6 +68,21 @@ public static class StatusPageApi
     /// <summary>In progress or verifying.</summary>
     public static Results<PageJson, ProblemHttpResult> GetActiveMaintenances(PageCache cache, PublicApiOptions options, HttpContext context) =>
         Serve(cache, options, context, static bodies => bodies.ActiveMaintenances);
+
+    public static Results<PageJson, ProblemHttpResult> GetRss(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.Rss);
+
+    public static Results<PageJson, ProblemHttpResult> GetAtom(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.Atom);
+
+    public static Results<PageJson, ProblemHttpResult> GetPageBadge(PageCache cache, PublicApiOptions options, HttpContext context) =>
+        Serve(cache, options, context, static bodies => bodies.PageBadge);
+
+    /// <summary>A component's badge; an unknown component is a 404 ProblemDetails (this is not a v2 path).</summary>
+    public static Results<PageJson, ProblemHttpResult> GetComponentBadge(string componentId, PageCache cache, PublicApiOptions options, HttpContext context) =>
+        cache.Current?.State.For(context.Request).ComponentBadges.ContainsKey(componentId) == false
+            ? TypedResults.Problem($"No component '{componentId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown component")
+            : Serve(cache, options, context, bodies => bodies.ComponentBadges[componentId]);
 
     /// <summary>
     /// Statuspage answers an unknown v2 path with 404 and an empty body (statuspage-api.md 1.1), and clients that

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Primitives;
+using StatusPlatform.StatusApi.PublicApi.Feeds;
 using StatusPlatform.StatusApi.PublicApi.Wire;
 
 namespace StatusPlatform.StatusApi.PublicApi.Serving;
@@ -10,9 +11,12 @@ namespace StatusPlatform.StatusApi.PublicApi.Serving;
 /// <summary>One v2 response body, serialized once per change, with its strong ETag (a hash of exactly these bytes).</summary>
 public sealed class CachedBody
 {
-    private CachedBody(byte[] bytes)
+    private static readonly StringValues Json = "application/json; charset=utf-8";
+
+    private CachedBody(byte[] bytes, StringValues contentType)
     {
         Bytes = bytes;
+        ContentType = contentType;
         // Computed once per change, so its cost does not matter; 128 bits of SHA-256 make two page versions sharing a tag
         // practically impossible, and every replica computes the same tag for the same bytes.
         ETag = $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16))}\"";
@@ -22,6 +26,9 @@ public sealed class CachedBody
 
     public byte[] Bytes { get; }
 
+    /// <summary>The Content-Type header: JSON for the v2 API, XML for the feeds, SVG for the badges.</summary>
+    public StringValues ContentType { get; }
+
     public long ContentLength { get; }
 
     /// <summary>The quoted entity tag, e.g. <c>"3f…"</c>.</summary>
@@ -30,7 +37,9 @@ public sealed class CachedBody
     /// <summary>The same, ready for the response headers without an allocation per request.</summary>
     public StringValues ETagHeader { get; }
 
-    public static CachedBody Of<T>(T value, JsonTypeInfo<T> typeInfo) => new(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+    public static CachedBody Of<T>(T value, JsonTypeInfo<T> typeInfo) => new(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), Json);
+
+    public static CachedBody Of(byte[] bytes, string contentType) => new(bytes, contentType);
 }
 
 /// <summary>Every v2 body of one page state.</summary>
@@ -47,6 +56,11 @@ public sealed class PageBodies
         ScheduledMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, view.Maintenances), json.ScheduledMaintenancesResponse);
         UpcomingMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, view.UpcomingMaintenances), json.ScheduledMaintenancesResponse);
         ActiveMaintenances = CachedBody.Of(new ScheduledMaintenancesResponse(view.Page, view.ActiveMaintenances), json.ScheduledMaintenancesResponse);
+        Rss = CachedBody.Of(HistoryFeeds.Rss(view.Page, view.Incidents), HistoryFeeds.RssContentType);
+        Atom = CachedBody.Of(HistoryFeeds.Atom(view.Page, view.Incidents), HistoryFeeds.AtomContentType);
+        PageBadge = CachedBody.Of(StatusBadges.ForPage(view.Status), StatusBadges.ContentType);
+        ComponentBadges = view.Components.ToDictionary(c => c.Id, c => CachedBody.Of(StatusBadges.ForComponent(c.Name, c.Status), StatusBadges.ContentType),
+            StringComparer.Ordinal);
     }
 
     public CachedBody Summary { get; }
@@ -64,6 +78,14 @@ public sealed class PageBodies
     public CachedBody UpcomingMaintenances { get; }
 
     public CachedBody ActiveMaintenances { get; }
+
+    public CachedBody Rss { get; }
+
+    public CachedBody Atom { get; }
+
+    public CachedBody PageBadge { get; }
+
+    public IReadOnlyDictionary<string, CachedBody> ComponentBadges { get; }
 
     public static PageBodies Render(StatusSnapshot snapshot, string requestOrigin) => new(StatusPageView.From(snapshot, requestOrigin));
 }

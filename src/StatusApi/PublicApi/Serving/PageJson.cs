@@ -4,7 +4,7 @@ using Microsoft.Net.Http.Headers;
 namespace StatusPlatform.StatusApi.PublicApi.Serving;
 
 /// <summary>
-/// A v2 body from memory: 200 with the pre-serialized bytes, or 304 when <c>If-None-Match</c> names its ETag; both
+/// A body from memory (v2 JSON, a feed, a badge): 200 with the pre-serialized bytes, or 304 when <c>If-None-Match</c> names its ETag; both
 /// with the ETag, a short <c>Cache-Control</c>, and the stale headers while the read model is unreachable. GET and
 /// HEAD carry the same headers (Content-Length included) and HEAD no body on any server: Kestrel drops a HEAD body
 /// by itself, the in-memory test server does not.
@@ -17,15 +17,13 @@ public sealed class PageJson(CachedBody body, ServedPage page, StringValues cach
     /// <summary>Sent with <see cref="StaleHeader"/>: when the served state was last read successfully (UTC, ISO 8601).</summary>
     public const string RefreshedAtHeader = "X-Status-Refreshed-At";
 
-    private const string JsonContentType = "application/json; charset=utf-8";
-    private static readonly StringValues JsonContentTypeHeader = JsonContentType;
     private static readonly StringValues True = "true";
 
     public int StatusCode => StatusCodes.Status200OK;
 
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
-    public string ContentType => JsonContentType;
+    public string? ContentType => body.ContentType;
 
     public CachedBody Body => body;
 
@@ -49,7 +47,7 @@ public sealed class PageJson(CachedBody body, ServedPage page, StringValues cach
         }
 
         response.StatusCode = StatusCode;
-        headers.ContentType = JsonContentTypeHeader;
+        headers.ContentType = body.ContentType;
         response.ContentLength = body.ContentLength;
         if (!HttpMethods.IsHead(request.Method))
             await response.Body.WriteAsync(body.Bytes, httpContext.RequestAborted);
