@@ -1,6 +1,7 @@
 using StatusPlatform.StatusApi;
 using StatusPlatform.StatusApi.AdminApi;
 using StatusPlatform.StatusApi.PublicApi;
+using StatusPlatform.StatusApi.PublicApi.History;
 using StatusPlatform.StatusApi.Receivers;
 using StatusPlatform.ServiceDefaults;
 
@@ -11,6 +12,7 @@ builder.AddStatusApi();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapPublicApi();
+app.MapTimeTravelApi();
 app.MapHeartbeatApi();
 app.MapExternalAlertsApi();
 app.MapAdminApi();
