@@ -1,8 +1,13 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using StatusPlatform.Notify.Channels;
 using StatusPlatform.Notify.Deliveries;
 using StatusPlatform.Notify.Incidents;
+using StatusPlatform.Notify.Messages;
 using StatusPlatform.Notify.Schema;
+using StatusPlatform.Notify.Security;
+using StatusPlatform.Notify.Subscribers;
+using StatusPlatform.Notify.Tickets;
 using StatusPlatform.ServiceDefaults;
 
 namespace StatusPlatform.Notify;
@@ -15,6 +20,11 @@ public static class NotifyServiceExtensions
         builder.AddPostgres();
         builder.Services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section, o => o.Problem());
         builder.Services.AddValidatedOptions<DeliveryOptions>(DeliveryOptions.Section, o => o.Problem());
+        builder.Services.AddValidatedOptions<NotifyOptions>(NotifyOptions.Section, o => o.Problem());
+        builder.Services.AddValidatedOptions<JiraOptions>(JiraOptions.Section, o => o.Problem());
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SubscriberTokens>();
+        builder.Services.AddSingleton(sp => new LinkBuilder(sp.GetRequiredService<IOptions<NotifyOptions>>().Value, sp.GetRequiredService<SubscriberTokens>()));
 
         // Hosted services start in registration order: the schema gate first, so the worker and the bus
         // (registered by AddMessaging) start after it has read the subscriber file; both wait at the gate.
@@ -25,10 +35,29 @@ public static class NotifyServiceExtensions
 
         builder.Services.AddSingleton<DeliveryLog>();
         builder.Services.AddSingleton<DeliverySignal>();
-        builder.Services.AddSingleton<SmtpEmailSender>();
+        builder.Services.AddSingleton<SubscriptionStore>();
+        builder.Services.AddSingleton<DestinationBreakers>();
+        builder.Services.AddSingleton<OutboundHttp>();
+        builder.Services.AddHttpClient(SmsSender.HttpClientName);
+        builder.Services.AddHttpClient(JiraClient.HttpClientName);
+        builder.Services.AddSingleton<JiraClient>();
+        builder.Services.AddSingleton<IChannelSender, EmailSender>();
+        builder.Services.AddSingleton<IChannelSender, WebhookSender>();
+        builder.Services.AddSingleton<IChannelSender, SmsSender>();
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddHostedService<PersistentOutageWatch>();
 
-        builder.AddMessaging(bus => bus.AddConsumer<IncidentConsumer>().Endpoint(e => e.Name = IncidentConsumer.Endpoint));
+        builder.AddMessaging(bus =>
+        {
+            bus.AddConsumer<IncidentConsumer>().Endpoint(e => e.Name = IncidentConsumer.Endpoint);
+            bus.AddConsumer<SubscriptionConsumer>().Endpoint(e => e.Name = SubscriptionConsumer.Endpoint);
+            // One at a time: an incident's comment must not overtake the creation of its issue.
+            bus.AddConsumer<TicketConsumer>().Endpoint(e =>
+            {
+                e.Name = TicketConsumer.Endpoint;
+                e.ConcurrentMessageLimit = 1;
+            });
+        });
         return builder;
     }
 

@@ -67,6 +67,7 @@ public sealed class SuiteWithDemoTarget : IAsyncLifetime
             ["Smtp__Host"] = Environment.GetEnvironmentVariable("Smtp__Host") ?? "127.0.0.1",
             ["Smtp__Port"] = Environment.GetEnvironmentVariable("Smtp__Port") ?? "1025",
             ["Probe__Region"] = "e2e",
+            ["Notify__Policy__AnnounceAutomaticOutages"] = "true", // the suite checks the outage mail arrives on detection
             ["Probe__MinimumInterval"] = "00:00:02", // the 10 s floor would stretch detection; the suite checks every 2 s
         };
         foreach (var project in new[] { ServiceProject.Incident, ServiceProject.Notify, ServiceProject.StatusApi, ServiceProject.Probe })

@@ -1,92 +1,165 @@
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using StatusPlatform.Notify.Channels;
+using StatusPlatform.Notify.Notices;
 using StatusPlatform.Notify.Schema;
 
 namespace StatusPlatform.Notify.Deliveries;
 
 /// <summary>
-/// Sends what the delivery log holds: claims due rows, sends them, records the outcome, and retries failures with
-/// exponential backoff until <see cref="DeliveryOptions.MaxAttempts"/>. Because rows are committed before anything
-/// is sent, a crash between recording and sending loses nothing: the next start (or another instance) sends them.
+/// Sends what the delivery log holds: per channel group (email, sms, webhook, chat) its own loop with its own
+/// concurrency and rate limit, so a slow webhook never holds up email. Each send goes through its destination's
+/// circuit breaker; failures retry with exponential backoff and jitter until <see cref="DeliveryOptions.MaxAttempts"/>,
+/// and a subscriber whose end keeps failing is quarantined. Because rows are committed before anything is sent, a
+/// crash between recording and sending loses nothing: the next start (or another instance) sends them.
 /// </summary>
 public sealed class DeliveryWorker(
     NotifyDatabase database,
     DeliveryLog deliveries,
-    SmtpEmailSender sender,
+    IEnumerable<IChannelSender> senders,
+    DestinationBreakers breakers,
     DeliverySignal signal,
     IOptions<DeliveryOptions> options,
+    IOptions<NotifyOptions> notify,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(100);
 
     private readonly DeliveryOptions _options = options.Value;
+    private readonly int _quarantineAfter = notify.Value.QuarantineAfter;
+    private readonly Dictionary<string, IChannelSender> _senders = senders.SelectMany(s => s.Channels.Select(c => (c, s))).ToDictionary(x => x.c, x => x.s);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        foreach (var group in DeliveryOptions.Groups)
+            signal.Register(group);
         await database.WhenReadyAsync(stoppingToken);
+        await Task.WhenAll(DeliveryOptions.Groups.Select(g => RunGroupAsync(g, stoppingToken)));
+    }
+
+    private async Task RunGroupAsync(string group, CancellationToken stoppingToken)
+    {
+        var channels = DeliveryOptions.ChannelsOf(group);
+        var limits = _options.LimitsOf(group);
+        using var limiter = limits.PerSecond > 0
+            ? new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = Math.Max(1, (int)Math.Ceiling(limits.PerSecond / 10)),
+                TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(limits.PerSecond / 10)),
+                ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(limits.PerSecond / 10)) / limits.PerSecond),
+                QueueLimit = int.MaxValue,
+                AutoReplenishment = true,
+            })
+            : null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = _options.PollInterval;
             try
             {
-                await Task.WhenAll(Enumerable.Range(0, _options.Concurrency).Select(_ => DrainAsync(stoppingToken)));
+                await Task.WhenAll(Enumerable.Range(0, limits.Concurrency).Select(_ => DrainAsync(channels, limiter, stoppingToken)));
                 // Sleep until the next retry is due if that comes before the next poll. The floor keeps a row that
                 // is due but locked by another instance (mid-send) from turning this into a busy loop.
-                if (await deliveries.TimeUntilNextDueAsync(stoppingToken) is { } due && due < wait)
+                if (await deliveries.TimeUntilNextDueAsync(channels, stoppingToken) is { } due && due < wait)
                     wait = due < MinimumWait ? MinimumWait : due;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(e, "The delivery worker failed; trying again in {Wait}", wait);
+                logger.LogError(e, "The {Group} delivery loop failed; trying again in {Wait}", group, wait);
             }
-            await signal.WaitAsync(wait, stoppingToken);
+            await signal.WaitAsync(group, wait, stoppingToken);
         }
     }
 
-    private async Task DrainAsync(CancellationToken ct)
+    private async Task DrainAsync(IReadOnlyList<string> channels, RateLimiter? limiter, CancellationToken ct)
     {
-        while (await SendNextAsync(ct))
+        while (await SendBatchAsync(channels, limiter, ct))
         {
         }
     }
 
-    private async Task<bool> SendNextAsync(CancellationToken ct)
+    /// <summary>Claims a batch, sends its rows one after another, and commits their outcomes; false when nothing was due.</summary>
+    private async Task<bool> SendBatchAsync(IReadOnlyList<string> channels, RateLimiter? limiter, CancellationToken ct)
     {
-        await using var delivery = await deliveries.ClaimNextAsync(ct);
-        if (delivery is null)
+        await using var batch = await deliveries.ClaimAsync(channels, _options.ClaimBatchSize, ct);
+        if (batch.Rows.Count == 0)
             return false;
-
-        var attempt = delivery.Attempts + 1;
-        try
+        foreach (var row in batch.Rows)
         {
-            await sender.SendAsync(delivery, ct);
+            if (limiter is not null)
+            {
+                // Not the stopping token: the batch is claimed, and a stop lets it finish rather than leave it half sent.
+                using var lease = await limiter.AcquireAsync(1, CancellationToken.None);
+            }
+            await SendAsync(batch, row);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            var giveUp = SmtpEmailSender.IsPermanent(e) || attempt >= _options.MaxAttempts;
-            var retryIn = _options.RetryDelayAfter(attempt);
-            await delivery.MarkFailedAsync(Describe(e), giveUp, retryIn, CancellationToken.None);
-            if (giveUp)
-                logger.LogError(e, "Delivery {DeliveryId} to {Recipient} failed for good after {Attempts} attempts", delivery.Id, delivery.Recipient, attempt);
-            else
-                logger.LogWarning(e, "Delivery {DeliveryId} to {Recipient} failed (attempt {Attempt}); retrying in {RetryIn}", delivery.Id, delivery.Recipient, attempt, retryIn);
-            return true;
-        }
-
-        // At-least-once window: the SMTP server has accepted the message, but until this commit the row is still
-        // pending. A crash (or lost database connection) right here sends it again on the next claim, with the same
-        // Message-ID so a receiving system can spot the repeat. Closing it needs a provider that deduplicates by key.
-        // CancellationToken.None: a shutdown arriving now must not turn a sent message into a pending one.
-        await delivery.MarkSentAsync(CancellationToken.None);
-        logger.LogInformation("Delivery {DeliveryId} sent", delivery.Id);
+        // CancellationToken.None: a shutdown arriving now must not turn sent messages into pending ones.
+        await batch.CommitAsync(CancellationToken.None);
         return true;
     }
+
+    private async Task SendAsync(ClaimedBatch batch, DeliveryToSend row)
+    {
+        if (SkipReason(row) is { } skip)
+        {
+            batch.Skip(row, skip);
+            return;
+        }
+        if (!_senders.TryGetValue(row.Channel, out var sender))
+        {
+            await batch.MarkFailedAsync(row, $"No sender for channel '{row.Channel}'.", giveUp: true, TimeSpan.Zero, blameSubscriber: false, _quarantineAfter, CancellationToken.None);
+            return;
+        }
+
+        var attempt = row.Attempts + 1;
+        try
+        {
+            // Not cancelled by shutdown: a send in flight finishes (within the attempt timeout) and is recorded, so
+            // stopping an instance mid fan-out repeats nothing; only new claims stop.
+            var outcome = await breakers.ExecuteAsync(sender.Destination(row), token => sender.SendAsync(row, token), CancellationToken.None);
+            // At-least-once window: the receiver has accepted the message, but until the batch commits the row is
+            // still pending. A crash (or lost database connection) before then sends it again, with the same
+            // Message-ID / X-StatusPlatform-Delivery so a receiving system can spot the repeat.
+            batch.MarkSent(row, outcome);
+        }
+        catch (BrokenCircuitException e)
+        {
+            // The destination is down for everyone: wait for the circuit, and do not charge the subscriber an attempt.
+            batch.Defer(row, e.RetryAfter ?? _options.BreakerDuration, $"circuit open for {sender.Destination(row)}: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            var failure = e as DeliveryException;
+            var giveUp = failure?.Permanent == true || attempt >= _options.MaxAttempts;
+            var retryIn = _options.RetryDelayAfter(attempt);
+            var blame = failure?.BlameSubscriber ?? (row.Channel is "webhook" || Contracts.SubscriptionChannel.Chat.Contains(row.Channel));
+            var quarantined = await batch.MarkFailedAsync(row, Describe(e), giveUp, retryIn, blame, _quarantineAfter, CancellationToken.None);
+            if (quarantined)
+                logger.LogWarning("Subscriber {SubscriberId} quarantined after {Count} consecutive failed deliveries", row.SubscriberId, _quarantineAfter);
+            else if (giveUp)
+                logger.LogError(e, "Delivery {DeliveryId} ({Channel}) failed for good after {Attempts} attempts", row.Id, row.Channel, attempt);
+            else
+                logger.LogWarning(e, "Delivery {DeliveryId} ({Channel}) failed (attempt {Attempt}); retrying in {RetryIn}", row.Id, row.Channel, attempt, retryIn);
+        }
+    }
+
+    /// <summary>Why a claimed row must not go out any more, or null.</summary>
+    private static string? SkipReason(DeliveryToSend row) =>
+        row.Unsubscribed ? "the subscriber unsubscribed before it was sent"
+        : row.Quarantined && !row.OpsRoom ? "the subscriber is quarantined"
+        // An unconfirmed address never gets incident mail, whatever wrote the row.
+        : !row.Confirmed && !NoticeKind.IsAboutSubscription(row.Kind) ? "the subscriber has not confirmed"
+        : null;
 
     /// <summary>The whole chain: SmtpClient says "Failure sending mail." and keeps the reason in the inner exception.</summary>
     private static string Describe(Exception e)
     {
         var messages = new List<string>();
         for (Exception? x = e; x is not null; x = x.InnerException)
-            messages.Add(x.Message);
-        return string.Join(" -> ", messages);
+        {
+            if (x is not DeliveryException || x.InnerException is null)
+                messages.Add(DestinationBreakers.IsTimeout(x) ? $"timed out: {x.Message}" : x.Message);
+        }
+        return string.Join(" -> ", messages.Distinct());
     }
 }

@@ -1,37 +1,47 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using StatusPlatform.Contracts;
 using StatusPlatform.Notify.Deliveries;
+using StatusPlatform.Notify.Notices;
+using StatusPlatform.Notify.Policy;
 using StatusPlatform.Notify.Schema;
 
 namespace StatusPlatform.Notify.Incidents;
 
 /// <summary>
-/// Turns incident events into email deliveries for the subscribers of the affected components. It only records
-/// (one transaction, keyed by the message id, so a redelivery adds nothing); the delivery worker sends, after the
-/// commit, so nothing is sent for a message that was not recorded.
+/// Turns incident and component events into deliveries, as the notification policy decides. It only records (one
+/// transaction, keyed by the message id, so a redelivery adds nothing); the delivery worker sends, after the commit,
+/// so nothing is sent for a message that was not recorded.
 /// </summary>
-public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog deliveries, DeliverySignal signal)
-    : IConsumer<IncidentOpened>, IConsumer<IncidentResolved>
+public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog deliveries, DeliverySignal signal, IOptions<NotifyOptions> options)
+    : IConsumer<IncidentOpened>, IConsumer<IncidentUpdated>, IConsumer<IncidentResolved>, IConsumer<IncidentPostmortemPublished>,
+      IConsumer<ComponentStatusChanged>
 {
-    /// <summary>One queue for both kinds keeps an incident's opened and resolved messages in publish order.</summary>
+    /// <summary>One queue for every kind keeps an incident's messages roughly in publish order.</summary>
     public const string Endpoint = "notify-incidents";
 
-    public Task Consume(ConsumeContext<IncidentOpened> context) =>
-        RecordAsync(context, context.Message.Components, IncidentEmail.Opened(context.Message));
+    private readonly NotifyOptions _options = options.Value;
 
-    public Task Consume(ConsumeContext<IncidentResolved> context) =>
-        RecordAsync(context, context.Message.Components, IncidentEmail.Resolved(context.Message));
+    public Task Consume(ConsumeContext<IncidentOpened> context) => RecordAsync(context, Notice.From(context.Message));
 
-    private async Task RecordAsync<T>(ConsumeContext<T> context, IReadOnlyList<AffectedComponent>? components, EmailContent email)
+    public Task Consume(ConsumeContext<IncidentUpdated> context) => RecordAsync(context, Notice.From(context.Message));
+
+    public Task Consume(ConsumeContext<IncidentResolved> context) => RecordAsync(context, Notice.From(context.Message));
+
+    public Task Consume(ConsumeContext<IncidentPostmortemPublished> context) => RecordAsync(context, Notice.From(context.Message));
+
+    public Task Consume(ConsumeContext<ComponentStatusChanged> context) => RecordAsync(context, Notice.From(context.Message));
+
+    private async Task RecordAsync<T>(ConsumeContext<T> context, Notice notice)
         where T : class
     {
         // The message id is the deduplication key; MassTransit always sets one, so a message without it is not ours.
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(T).Name} arrived without a MessageId and cannot be deduplicated.");
-        var componentIds = (components ?? []).Select(c => c?.ComponentId).OfType<string>().Distinct().ToArray();
+        var audience = NotificationPolicy.Decide(notice, _options.Policy.Effective);
 
         await database.WhenReadyAsync(context.CancellationToken);
-        var recorded = await deliveries.RecordAsync(messageId, typeof(T).Name, componentIds, email, context.CancellationToken);
+        var recorded = await deliveries.RecordAsync(messageId, typeof(T).Name, notice, audience, _options.QuietWindow, context.CancellationToken);
         if (recorded > 0)
             signal.Nudge();
     }

@@ -3,31 +3,41 @@ using System.Net;
 using System.Text;
 using StatusPlatform.Contracts;
 using StatusPlatform.Notify.Deliveries;
+using StatusPlatform.Notify.Messages;
+using StatusPlatform.Notify.Notices;
 
 namespace StatusPlatform.Notify.Incidents;
 
 /// <summary>
-/// Renders the email for an incident event. Every value from the event is untrusted text: it is HTML-encoded in
-/// the HTML part and stripped of line breaks in the subject (a CR/LF there would be a header injection).
+/// Renders the email for an incident notice. Every value from the event is untrusted text: it is HTML-encoded in
+/// the HTML part (the body rendered from Markdown without raw HTML) and stripped of line breaks in the subject (a
+/// CR/LF there would be a header injection).
 /// </summary>
 public static class IncidentEmail
 {
     private const int NamedComponentsInSubject = 3;
 
-    public static EmailContent Opened(IncidentOpened e) => Render(
-        e.Status, e.Name, e.Body, e.Components, ("Opened", e.OpenedAt), $"Impact: {Words(e.Impact)}");
+    public static EmailContent Opened(IncidentOpened e) => Render(Notice.From(e), Texts.English, null);
 
-    public static EmailContent Resolved(IncidentResolved e) => Render(
-        IncidentStatus.Resolved, e.Name, e.Body, e.Components, ("Resolved", e.ResolvedAt), null);
+    public static EmailContent Resolved(IncidentResolved e) => Render(Notice.From(e), Texts.English, null);
 
-    private static EmailContent Render(
-        string? status, string? name, string? body, IReadOnlyList<AffectedComponent>? components, (string Label, DateTimeOffset At) time, string? impact)
+    public static EmailContent Render(Notice notice, Texts texts, MessageLinks? links)
     {
-        var (statusLabel, title) = (Label(status), OneLine(name));
-        var affected = (components ?? []).Where(c => c is not null).DistinctBy(c => c.ComponentId).ToList();
+        var (statusLabel, title) = (StatusLabel(texts, notice.Status), OneLine(notice.Name));
+        var affected = notice.Components.Where(c => c is not null).DistinctBy(c => c.ComponentId).ToList();
         var names = affected.Select(c => OneLine(string.IsNullOrWhiteSpace(c.Name) ? c.ComponentId : c.Name)).ToList();
-        var at = time.At.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        var lines = (body ?? "").ReplaceLineEndings("\n").Trim();
+        var at = notice.At.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        var lines = notice.Body.ReplaceLineEndings("\n").Trim();
+        var timeLabel = notice.Kind switch
+        {
+            NoticeKind.Resolved => texts.Resolved,
+            NoticeKind.Updated or NoticeKind.ComponentStatus => texts.Updated,
+            NoticeKind.Postmortem => texts.Published,
+            _ => texts.Opened,
+        };
+        var impact = notice.Kind is NoticeKind.Opened or NoticeKind.Persisting or NoticeKind.Updated && notice.Impact != IncidentImpact.None
+            ? $"{texts.Impact}: {Word(texts, notice.Impact)}"
+            : null;
 
         var subjectNames = names.Count <= NamedComponentsInSubject
             ? string.Join(", ", names)
@@ -36,44 +46,97 @@ public static class IncidentEmail
 
         var text = new StringBuilder()
             .AppendLine(title).AppendLine()
-            .AppendLine(impact is null ? $"Status: {statusLabel}" : $"Status: {statusLabel} ({impact})")
-            .AppendLine(CultureInfo.InvariantCulture, $"{time.Label}: {at}")
-            .AppendLine("Affected components:");
+            .AppendLine(impact is null ? $"{texts.Status}: {statusLabel}" : $"{texts.Status}: {statusLabel} ({impact})")
+            .AppendLine(CultureInfo.InvariantCulture, $"{timeLabel}: {at}");
+        if (affected.Count > 0)
+            text.AppendLine(texts.AffectedComponents);
         foreach (var (c, n) in affected.Zip(names))
-            text.AppendLine(CultureInfo.InvariantCulture, $"  - {n}: {Words(c.Status)}");
-        text.AppendLine().AppendLine(lines).AppendLine().AppendLine("-- ")
-            .AppendLine("You receive this because you subscribed to updates about these components.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  - {n}: {Word(texts, c.Status)}");
+        text.AppendLine();
+        if (notice.Kind == NoticeKind.Persisting)
+            text.AppendLine(texts.StillOngoing);
+        text.AppendLine(lines).AppendLine();
+        if (links?.Incident is { } incidentLink)
+            text.AppendLine(CultureInfo.InvariantCulture, $"{texts.ViewIncident}: {incidentLink}").AppendLine();
+        text.AppendLine("-- ").AppendLine(texts.Footer);
+        if (links is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{texts.Manage}: {links.Manage}")
+                .AppendLine(CultureInfo.InvariantCulture, $"{texts.Unsubscribe}: {links.Unsubscribe}");
+        }
 
         var html = new StringBuilder()
-            .Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").Append(Encode(subject)).Append("</title></head>")
+            .Append("<!DOCTYPE html><html lang=\"").Append(texts.Culture).Append("\"><head><meta charset=\"utf-8\"><title>").Append(Encode(subject)).Append("</title></head>")
             .Append("<body style=\"font-family:sans-serif;line-height:1.4\">")
             .Append("<h2>").Append(Encode(title)).Append("</h2>")
-            .Append("<p><strong>Status:</strong> ").Append(Encode(statusLabel))
+            .Append("<p><strong>").Append(Encode(texts.Status)).Append(":</strong> ").Append(Encode(statusLabel))
             .Append(impact is null ? "" : $" ({Encode(impact)})").Append("<br>")
-            .Append("<strong>").Append(Encode(time.Label)).Append(":</strong> ").Append(Encode(at)).Append("</p>")
-            .Append("<p><strong>Affected components:</strong></p><ul>");
-        foreach (var (c, n) in affected.Zip(names))
-            html.Append("<li>").Append(Encode(n)).Append(": ").Append(Encode(Words(c.Status))).Append("</li>");
-        html.Append("</ul>")
-            .Append("<p style=\"white-space:pre-wrap\">").Append(Encode(lines)).Append("</p>")
-            .Append("<hr><p style=\"color:#666;font-size:small\">You receive this because you subscribed to updates about these components.</p>")
-            .Append("</body></html>");
+            .Append("<strong>").Append(Encode(timeLabel)).Append(":</strong> ").Append(Encode(at)).Append("</p>");
+        if (affected.Count > 0)
+        {
+            html.Append("<p><strong>").Append(Encode(texts.AffectedComponents)).Append("</strong></p><ul>");
+            foreach (var (c, n) in affected.Zip(names))
+                html.Append("<li>").Append(Encode(n)).Append(": ").Append(Encode(Word(texts, c.Status))).Append("</li>");
+            html.Append("</ul>");
+        }
+        if (notice.Kind == NoticeKind.Persisting)
+            html.Append("<p><strong>").Append(Encode(texts.StillOngoing)).Append("</strong></p>");
+        html.Append("<div>").Append(Markdown.ToHtml(lines)).Append("</div>");
+        if (links?.Incident is { } link)
+            html.Append("<p><a href=\"").Append(Encode(link)).Append("\">").Append(Encode(texts.ViewIncident)).Append("</a></p>");
+        html.Append("<hr><p style=\"color:#666;font-size:small\">").Append(Encode(texts.Footer));
+        if (links is not null)
+        {
+            html.Append("<br><a href=\"").Append(Encode(links.Manage)).Append("\">").Append(Encode(texts.Manage)).Append("</a> · ")
+                .Append("<a href=\"").Append(Encode(links.Unsubscribe)).Append("\">").Append(Encode(texts.Unsubscribe)).Append("</a>");
+        }
+        html.Append("</p></body></html>");
 
+        return new EmailContent(subject, text.ToString(), html.ToString());
+    }
+
+    /// <summary>The confirmation mail of the double opt-in.</summary>
+    public static EmailContent Confirmation(Texts texts, string confirmLink) => Plain(texts, texts.ConfirmSubject,
+        [texts.ConfirmBody], (texts.ConfirmButton, confirmLink), texts.ConfirmIgnore);
+
+    /// <summary>Sent instead of a second confirmation when a confirmed address subscribes again: the owner gets the manage link, nobody else learns anything.</summary>
+    public static EmailContent AlreadySubscribed(Texts texts, MessageLinks links) => Plain(texts, texts.AlreadySubject,
+        [texts.AlreadyBody], (texts.Manage, links.Manage), $"{texts.Unsubscribe}: {links.Unsubscribe}");
+
+    private static EmailContent Plain(Texts texts, string subject, IReadOnlyList<string> paragraphs, (string Label, string Url) action, string footer)
+    {
+        var text = new StringBuilder();
+        foreach (var p in paragraphs)
+            text.AppendLine(p).AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{action.Label}: {action.Url}").AppendLine().AppendLine("-- ").AppendLine(footer);
+        var html = new StringBuilder()
+            .Append("<!DOCTYPE html><html lang=\"").Append(texts.Culture).Append("\"><head><meta charset=\"utf-8\"><title>").Append(Encode(subject)).Append("</title></head>")
+            .Append("<body style=\"font-family:sans-serif;line-height:1.4\">");
+        foreach (var p in paragraphs)
+            html.Append("<p>").Append(Encode(p)).Append("</p>");
+        html.Append("<p><a href=\"").Append(Encode(action.Url)).Append("\">").Append(Encode(action.Label)).Append("</a></p>")
+            .Append("<hr><p style=\"color:#666;font-size:small\">").Append(Encode(footer)).Append("</p></body></html>");
         return new EmailContent(subject, text.ToString(), html.ToString());
     }
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);
 
-    /// <summary>"investigating" -> "Investigating", "major_outage" -> "Major outage".</summary>
-    private static string Label(string? value)
+    /// <summary>The locale's word for a status, else "investigating" -> "Investigating".</summary>
+    public static string StatusLabel(Texts texts, string? status)
     {
-        var words = Words(value);
+        if (status is not null && texts.Statuses.TryGetValue(status, out var word) && char.IsUpper(word[0]))
+            return word;
+        var words = Words(status);
         return words.Length == 0 ? "Update" : char.ToUpperInvariant(words[0]) + words[1..];
     }
 
+    /// <summary>The locale's word for a component status or impact, else "major_outage" -> "major outage".</summary>
+    public static string Word(Texts texts, string? value) =>
+        value is not null && texts.Statuses.TryGetValue(value, out var word) ? word : Words(value);
+
     private static string Words(string? value) => OneLine(value).Replace('_', ' ');
 
-    private static string OneLine(string? value)
+    public static string OneLine(string? value)
     {
         var words = (value ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         return new string([.. string.Join(' ', words).Where(ch => !char.IsControl(ch))]);

@@ -1,15 +1,22 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using StatusPlatform.Notify.Security;
 using StatusPlatform.Notify.Subscribers;
 
 namespace StatusPlatform.Notify.Schema;
 
 /// <summary>
-/// Migrates the notify schema and seeds the subscribers from the configuration file, then opens the gate that the
-/// consumers and the delivery worker wait at. An invalid file stops start-up; an unreachable database does not: the
+/// Migrates the notify schema, seeds the subscribers from the configuration file, loads the signing key and the ops
+/// room, then opens the gate that the consumers and the delivery worker wait at. An invalid file stops start-up; an unreachable database does not: the
 /// service stays alive, reports unhealthy and keeps trying, so an orchestrator sees why instead of a crash loop.
 /// </summary>
-public sealed class NotifyDatabase(NpgsqlDataSource dataSource, IConfiguration configuration, ILogger<NotifyDatabase> logger)
+public sealed class NotifyDatabase(
+    NpgsqlDataSource dataSource,
+    IConfiguration configuration,
+    IOptions<NotifyOptions> options,
+    SubscriberTokens tokens,
+    ILogger<NotifyDatabase> logger)
     : BackgroundService, IHealthCheck
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
@@ -37,6 +44,8 @@ public sealed class NotifyDatabase(NpgsqlDataSource dataSource, IConfiguration c
             {
                 await NotifySchema.MigrateAsync(dataSource, stoppingToken);
                 await SubscriberSeeding.ApplyAsync(dataSource, _subscribers, stoppingToken);
+                tokens.UseKey(await NotifySettings.SigningKeyAsync(dataSource, options.Value.SigningKey, stoppingToken));
+                await NotifySettings.ApplyOpsRoomAsync(dataSource, options.Value.OpsRoom, stoppingToken);
                 logger.LogInformation("Notify schema ready; {Count} subscribers seeded from the configuration file", _subscribers.Count);
                 _ready.TrySetResult();
                 return;

@@ -68,5 +68,82 @@ public static class NotifySchema
 
         -- The delivery worker's work list.
         create index if not exists deliveries_due on notify.deliveries (next_attempt_at) where status = 'pending';
+
+        -- Channels other than email, scopes, double opt-in and quarantine. email stays the column of email
+        -- subscribers (unique per mailbox); endpoint holds webhook/chat URLs, phone_number SMS numbers.
+        alter table notify.subscribers alter column email drop not null;
+        alter table notify.subscribers add column if not exists channel text not null default 'email';
+        alter table notify.subscribers add column if not exists endpoint text null;
+        alter table notify.subscribers add column if not exists phone_number text null;
+        alter table notify.subscribers add column if not exists scope text not null default 'components';
+        alter table notify.subscribers add column if not exists incident_id text null;
+        alter table notify.subscribers add column if not exists locale text not null default 'en';
+        alter table notify.subscribers add column if not exists secret text null;          -- signs webhook requests
+        alter table notify.subscribers add column if not exists confirmed_at timestamptz null;
+        alter table notify.subscribers add column if not exists unsubscribed_at timestamptz null;
+        alter table notify.subscribers add column if not exists consecutive_failures integer not null default 0;
+        alter table notify.subscribers add column if not exists quarantined_at timestamptz null;
+        create unique index if not exists subscribers_endpoint_key on notify.subscribers (channel, endpoint) where endpoint is not null;
+        create unique index if not exists subscribers_phone_key on notify.subscribers (phone_number) where phone_number is not null;
+        -- The ops room is one subscriber of its own that every incident event reaches, whatever the policy says.
+        create unique index if not exists subscribers_ops_room on notify.subscribers (source) where source = 'ops-room';
+        create index if not exists subscribers_incident on notify.subscribers (incident_id) where incident_id is not null;
+
+        -- Generated at first start when Notify:SigningKey is not configured, so links keep working across restarts.
+        create table if not exists notify.settings (
+            name  text primary key,
+            value text not null
+        );
+
+        -- What each delivery renders at send time: the event as the policy saw it, stored once per message.
+        create table if not exists notify.notices (
+            event_id    uuid primary key,
+            kind        text not null,
+            incident_id text null,
+            payload     jsonb not null,
+            recorded_at timestamptz not null default now()
+        );
+
+        -- Incidents as far as notifying about them needs: whether subscribers were told yet (persistent outages).
+        create table if not exists notify.incidents (
+            incident_id     text primary key,
+            automatic       boolean not null,
+            opened_event_id uuid not null,
+            opened_at       timestamptz not null,
+            resolved_at     timestamptz null,
+            announced_at    timestamptz null
+        );
+        create index if not exists incidents_unannounced on notify.incidents (opened_at) where resolved_at is null and announced_at is null;
+
+        alter table notify.deliveries alter column body_text drop not null;   -- null: rendered from the notice at send time
+        alter table notify.deliveries alter column body_html drop not null;
+        alter table notify.deliveries add column if not exists incident_id text null;
+        alter table notify.deliveries add column if not exists kind text null;
+        alter table notify.deliveries add column if not exists outcome text null;  -- the receiver's answer (SMTP reply, HTTP status)
+        create index if not exists deliveries_incident on notify.deliveries (incident_id, subscriber_id) where incident_id is not null;
+        -- Each channel group claims its own rows.
+        create index if not exists deliveries_due_by_channel on notify.deliveries (channel, next_attempt_at) where status = 'pending';
+        -- suppressed: the quiet rule held it back; skipped: the subscriber left or was quarantined before it went out.
+        do $$
+        begin
+            if not exists (select 1 from pg_constraint where conname = 'deliveries_status_v2') then
+                alter table notify.deliveries drop constraint if exists deliveries_status_check;
+                alter table notify.deliveries add constraint deliveries_status_v2
+                    check (status in ('pending', 'sent', 'failed', 'suppressed', 'skipped'));
+            end if;
+        end $$;
+
+        create table if not exists notify.tickets (
+            incident_id text primary key,
+            ticket_key  text null,              -- null while the issue is being created (a crash here is looked up by label)
+            url         text null,
+            created_at  timestamptz not null default now()
+        );
+
+        -- Incident events the ticket consumer has handled (a comment or transition is made once per message).
+        create table if not exists notify.ticket_messages (
+            message_id   uuid primary key,
+            processed_at timestamptz not null default now()
+        );
         """;
 }

@@ -18,6 +18,9 @@ public static class MailDev
         var all = await Http.GetFromJsonAsync<List<ReceivedEmail>>("api/email") ?? [];
         return all.Where(m => m.To.Any(to => string.Equals(to.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
     }
+
+    /// <summary>The message exactly as the SMTP server received it (MailDev: GET /api/email/{id}/source).</summary>
+    public static Task<string> SourceAsync(ReceivedEmail email) => Http.GetStringAsync(new Uri($"api/email/{email.Id}/source", UriKind.Relative));
 }
 
 public sealed record ReceivedEmail(
@@ -26,8 +29,11 @@ public sealed record ReceivedEmail(
     string? Html,
     IReadOnlyList<MailboxAddress> To,
     IReadOnlyList<MailboxAddress> From,
-    IReadOnlyDictionary<string, object> Headers)
+    IReadOnlyDictionary<string, object> Headers,
+    string? Id = null)
 {
+    public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value.ToString() : null;
+
     public string? MessageId => Headers.TryGetValue("message-id", out var id) ? id.ToString() : null;
 }
 

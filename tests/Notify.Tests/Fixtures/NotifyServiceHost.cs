@@ -7,6 +7,12 @@ using StatusPlatform.TestSupport;
 
 namespace StatusPlatform.Notify.Tests.Fixtures;
 
+/// <summary>A subscriber row as the tests look at it.</summary>
+public sealed record SubscriberRow(Guid Id, string Channel, string Address, bool Confirmed, bool Unsubscribed, int ConsecutiveFailures, DateTimeOffset? QuarantinedAt);
+
+/// <summary>A delivery row with its channel, kind and subscriber.</summary>
+public sealed record DeliveryDetail(Guid Id, Guid EventId, Guid SubscriberId, string Channel, string Recipient, string Kind, string Status, int Attempts, string? LastError);
+
 /// <summary>A delivery row as the tests look at it.</summary>
 public sealed record DeliveryRow(Guid Id, Guid EventId, string Recipient, string Subject, string Status, int Attempts, string? LastError, DateTimeOffset? SentAt);
 
@@ -34,6 +40,9 @@ public sealed class NotifyServiceHost : IAsyncDisposable
     public static async Task<NotifyServiceHost> StartAsync(
         TestDatabase database, TestVirtualHost vhost, string? configFile, IReadOnlyDictionary<string, string>? settings = null)
     {
+        // MassTransit keeps its log context in an ambient (async-local) slot and fills it only when empty; a host
+        // started where an earlier, disposed host's context is still visible would log into a disposed factory.
+        LogContext.Current = null;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:statusdb", database.ConnectionString);
@@ -62,6 +71,58 @@ public sealed class NotifyServiceHost : IAsyncDisposable
 
     public Task PublishAsync<T>(T message, Guid messageId) where T : class =>
         Bus.Publish(message, context => context.MessageId = messageId);
+
+    /// <summary>Sends a command as StatusApi would (request/response) and returns the answer: <typeparamref name="TOk"/> or CommandRejected.</summary>
+    public async Task<object> AskAsync<TRequest, TOk>(TRequest request)
+        where TRequest : class
+        where TOk : class
+    {
+        var client = Bus.CreateRequestClient<TRequest>(RequestTimeout.After(s: 30));
+        var response = await client.GetResponse<TOk, Contracts.CommandRejected>(request);
+        return response.Message;
+    }
+
+    /// <summary>Like <see cref="AskAsync{TRequest, TOk}"/>, failing the test unless the answer is <typeparamref name="TOk"/>.</summary>
+    public async Task<TOk> AskOkAsync<TRequest, TOk>(TRequest request)
+        where TRequest : class
+        where TOk : class
+    {
+        var answer = await AskAsync<TRequest, TOk>(request);
+        return answer as TOk ?? throw new Xunit.Sdk.XunitException($"Expected {typeof(TOk).Name}, got {System.Text.Json.JsonSerializer.Serialize(answer)}");
+    }
+
+    /// <summary>A subscriber's row as the tests look at it.</summary>
+    public async Task<SubscriberRow?> SubscriberAsync(Guid id)
+    {
+        await using var command = _database.DataSource.CreateCommand("""
+            select id, channel, coalesce(email, endpoint, phone_number), confirmed, unsubscribed_at is not null, consecutive_failures, quarantined_at
+            from notify.subscribers where id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new SubscriberRow(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetInt32(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6))
+            : null;
+    }
+
+    /// <summary>Every delivery row with its channel and kind.</summary>
+    public async Task<IReadOnlyList<DeliveryDetail>> DeliveryDetailsAsync(Guid? eventId = null)
+    {
+        await using var command = _database.DataSource.CreateCommand("""
+            select id, event_id, subscriber_id, channel, recipient, coalesce(kind, ''), status, attempts, last_error
+            from notify.deliveries where $1::uuid is null or event_id = $1 order by recipient, created_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = eventId });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Printable<DeliveryDetail>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new DeliveryDetail(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetString(6), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+        return rows;
+    }
 
     /// <summary>Waits until the consumer finished <paramref name="times"/> deliveries of the message (redeliveries included).</summary>
     public Task WaitUntilConsumedAsync(Guid messageId, int times = 1) =>

@@ -1,0 +1,27 @@
+using StatusPlatform.Notify.Deliveries;
+
+namespace StatusPlatform.Notify.Channels;
+
+/// <summary>Sends one claimed delivery on its channel; returns the receiver's answer for the record.</summary>
+public interface IChannelSender
+{
+    IReadOnlyList<string> Channels { get; }
+
+    /// <summary>Where the delivery goes, as the circuit breaker counts it (one breaker per destination).</summary>
+    string Destination(DeliveryToSend delivery);
+
+    Task<string> SendAsync(DeliveryToSend delivery, CancellationToken ct);
+}
+
+/// <summary>
+/// A failed send, classified: <see cref="Permanent"/> will not change on retry (a 4xx, a bad mailbox, a refused
+/// target); <see cref="BlameSubscriber"/> means the subscriber's end failed, which counts towards its quarantine
+/// (an SMTP server or SMS provider being down is not the subscriber's fault).
+/// </summary>
+public sealed class DeliveryException(string message, bool permanent, bool blameSubscriber, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public bool Permanent => permanent;
+
+    public bool BlameSubscriber => blameSubscriber;
+}
