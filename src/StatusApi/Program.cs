@@ -3,6 +3,7 @@ using StatusPlatform.StatusApi.AdminApi;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.History;
 using StatusPlatform.StatusApi.Receivers;
+using StatusPlatform.StatusApi.StatusPage;
 using StatusPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,4 +17,5 @@ app.MapTimeTravelApi();
 app.MapHeartbeatApi();
 app.MapExternalAlertsApi();
 app.MapAdminApi();
+app.MapStatusPage();
 app.Run();

@@ -6,6 +6,7 @@ using StatusPlatform.StatusApi.AdminApi;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.Serving;
 using StatusPlatform.StatusApi.Receivers;
+using StatusPlatform.StatusApi.StatusPage;
 
 namespace StatusPlatform.StatusApi;
 
@@ -49,6 +50,7 @@ public static class StatusApiExtensions
         builder.Services.AddSingleton<PageRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PageRefresher>());
         builder.Services.AddHealthChecks().AddCheck<PageStateHealthCheck>("page-state", tags: ["ready"]);
+        builder.AddStatusPage();
 
         builder.AddAdminApi();
 

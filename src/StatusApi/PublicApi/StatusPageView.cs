@@ -9,7 +9,7 @@ namespace StatusPlatform.StatusApi.PublicApi;
 /// newest of any status (incidents.json), <see cref="UnresolvedIncidents"/> every open one (summary.json, unresolved.json).
 /// </summary>
 public sealed record StatusPageView(
-    Page Page, IReadOnlyList<Component> Components, IReadOnlyList<Incident> Incidents, IReadOnlyList<Incident> UnresolvedIncidents, PageStatus Status)
+    Page Page, IReadOnlyList<Component> Components, IReadOnlyList<Wire.Incident> Incidents, IReadOnlyList<Wire.Incident> UnresolvedIncidents, PageStatus Status)
 {
     /// <summary>Every listed maintenance, newest window first (scheduled-maintenances.json).</summary>
     public IReadOnlyList<ScheduledMaintenance> Maintenances { get; init; } = [];
@@ -55,7 +55,7 @@ public sealed record StatusPageView(
         var incidents = snapshot.Incidents.Select(i =>
         {
             var attached = componentIdsByIncident[i.Id].ToHashSet();
-            return new Incident(
+            return new Wire.Incident(
                 i.Id, i.Name, i.Status, Local(i.CreatedAt), Local(i.UpdatedAt),
                 i.MonitoringAt is { } monitoringAt ? Local(monitoringAt) : null,
                 i.ResolvedAt is { } resolvedAt ? Local(resolvedAt) : null,

@@ -19,7 +19,7 @@ public static class HistoryFeeds
 
     private static readonly XmlWriterSettings Settings = new() { Encoding = new UTF8Encoding(false), Indent = false };
 
-    public static byte[] Rss(Page page, IReadOnlyList<Incident> incidents)
+    public static byte[] Rss(Page page, IReadOnlyList<Wire.Incident> incidents)
     {
         using var buffer = new MemoryStream();
         using (var xml = XmlWriter.Create(buffer, Settings))
@@ -51,7 +51,7 @@ public static class HistoryFeeds
         return buffer.ToArray();
     }
 
-    public static byte[] Atom(Page page, IReadOnlyList<Incident> incidents)
+    public static byte[] Atom(Page page, IReadOnlyList<Wire.Incident> incidents)
     {
         const string ns = "http://www.w3.org/2005/Atom";
         using var buffer = new MemoryStream();
@@ -83,7 +83,7 @@ public static class HistoryFeeds
     }
 
     /// <summary>Each update as a paragraph (time, status in bold, the text escaped), newest first.</summary>
-    public static string UpdatesHtml(Incident incident)
+    public static string UpdatesHtml(Wire.Incident incident)
     {
         var html = new StringBuilder();
         foreach (var update in incident.IncidentUpdates)

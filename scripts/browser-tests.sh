@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Browser tests of the status page, its live updates and the embeddable widget, in real headless Chromium.
+#   scripts/browser-tests.sh
+# Installs Debian's chromium when missing (apt-get) and playwright-core from tests/Browser's lockfile (never a browser
+# download), starts the local infrastructure (scripts/infra.sh) and one StatusApi over a database of its own with a
+# seeded read model, runs tests/Browser/run.mjs, and removes the database again. Screenshots: tests/Browser/artifacts.
+# Not part of scripts/test.sh. Exit code: the tests' (0 all passed, 1 a test failed, other: setup failed).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+started=$SECONDS
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium"
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+(cd tests/Browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+bash scripts/infra.sh up >/dev/null
+eval "$(bash scripts/infra.sh env)"
+
+# The Npgsql connection string of the infrastructure, as the parts psql and StatusApi need.
+part() { tr ';' '\n' <<<"$ConnectionStrings__statusdb" | sed -n "s/^$1=//Ip" | head -1; }
+pg_host="$(part Host)"; pg_port="$(part Port)"; pg_user="$(part Username)"; pg_password="$(part Password)"; pg_db="$(part Database)"
+db="sp_browser_$(date +%s)_$$"
+admin_url="postgresql://${pg_user}:${pg_password}@${pg_host}:${pg_port:-5432}/${pg_db}"
+db_url="postgresql://${pg_user}:${pg_password}@${pg_host}:${pg_port:-5432}/${db}"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+log="$ROOT/tests/Browser/artifacts/statusapi.log"
+mkdir -p "$(dirname "$log")"
+api_pid=""
+
+cleanup() {
+  if [[ -n "$api_pid" ]]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
+  psql "$admin_url" -q -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+psql "$admin_url" -q -v ON_ERROR_STOP=1 -c "create database $db"
+psql "$db_url" -q -v ON_ERROR_STOP=1 -f src/Incident.Service/Status/status-schema.sql >/dev/null
+# The read model as Incident.Service's projections would leave it: a page, a website, a group of two, five days of history.
+psql "$db_url" -q -v ON_ERROR_STOP=1 <<'SQL'
+insert into status.page (id, name, url, time_zone, updated_at) values ('page', 'Browser Test Status', 'http://status.invalid', 'Europe/Berlin', now());
+insert into status.components (id, name, status, created_at, updated_at, position, description, group_id, is_group) values
+  ('website', 'Website', 'operational', now(), now(), 1, 'The public site', null, false),
+  ('backend', 'Backend', 'operational', now(), now(), 2, null, null, true),
+  ('api', 'API', 'operational', now(), now(), 1, null, 'backend', false),
+  ('db', 'Database', 'operational', now(), now(), 2, null, 'backend', false);
+insert into status.component_status_intervals (component_id, status, started_at, ended_at) values
+  ('website', 'operational', now() - interval '5 days', null),
+  ('api', 'operational', now() - interval '5 days', now() - interval '2 days'),
+  ('api', 'major_outage', now() - interval '2 days', now() - interval '2 days' + interval '90 minutes'),
+  ('api', 'operational', now() - interval '2 days' + interval '90 minutes', null),
+  ('db', 'operational', now() - interval '5 days', null);
+SQL
+
+dotnet build src/StatusApi -nologo -v q >/dev/null
+# The content root is the project folder, where wwwroot is. Refreshes every second, so a change shows within a few.
+(cd src/StatusApi && \
+  ASPNETCORE_URLS="http://127.0.0.1:$port" \
+  ConnectionStrings__statusdb="Host=$pg_host;Port=${pg_port:-5432};Database=$db;Username=$pg_user;Password=$pg_password" \
+  PublicApi__RefreshInterval=00:00:01 StatusPage__ExtrasRefreshInterval=00:00:02 MASSTRANSIT_USAGE_TELEMETRY=false \
+  exec dotnet bin/Debug/net10.0/StatusApi.dll >"$log" 2>&1) &
+api_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/api/v2/status.json" >/dev/null 2>&1 && break
+  kill -0 "$api_pid" 2>/dev/null || { echo "StatusApi did not start; see $log" >&2; exit 3; }
+  sleep 0.5
+done
+setup=$((SECONDS - started))
+
+set +e
+STATUS_URL="http://127.0.0.1:$port" STATUS_DB="$db_url" node tests/Browser/run.mjs
+rc=$?
+set -e
+echo "browser-tests.sh: ${setup} s setup, $((SECONDS - started)) s in all"
+exit "$rc"
