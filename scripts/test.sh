@@ -18,10 +18,20 @@ log="$(mktemp)"
 set +e
 dotnet test StatusPlatform.sln -c Release "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+# The browser tests (headless Chromium against a StatusApi of their own) run after the .NET suite, not beside it: the
+# two cores are the limit. Skipped when a filter narrows the run to some tests.
+browser_rc=0
+if [[ $# -eq 0 ]]; then
+  bash scripts/browser-tests.sh 2>&1 | tee -a "$log"
+  browser_rc=${PIPESTATUS[0]}
+fi
 set -e
-# One closing line over all test assemblies, in the plain form CI reads: "N passed, N failed".
+# One closing line over all test assemblies and the browser tests, in the plain form CI reads: "N passed, N failed".
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
-     } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+     }
+     /^browser tests: [0-9]+ passed, [0-9]+ failed/ { p += $3; f += $5 }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
+if [[ "$rc" -eq 0 && "$browser_rc" -ne 0 ]]; then rc=$browser_rc; fi
 exit "$rc"
