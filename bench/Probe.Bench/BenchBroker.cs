@@ -14,6 +14,9 @@ namespace StatusPlatform.Probe.Bench;
 /// </summary>
 internal sealed class BenchBroker : IAsyncDisposable
 {
+    public const string DefaultMessaging = "amqp://statusplatform:statusplatform@127.0.0.1:5672/statusplatform";
+    public const string DefaultManagement = "http://127.0.0.1:15672/";
+
     private readonly HttpClient _management;
     private readonly IBusControl _bus;
     private readonly ConcurrentDictionary<(string InstanceId, DateTimeOffset StartedAt), ProbeHeartbeat> _heartbeats = new();
@@ -41,9 +44,9 @@ internal sealed class BenchBroker : IAsyncDisposable
 
     public static async Task<BenchBroker> StartAsync(CancellationToken ct)
     {
-        var baseUri = new Uri(Environment.GetEnvironmentVariable("ConnectionStrings__messaging") ?? "amqp://statusplatform:statusplatform@127.0.0.1:5672/statusplatform");
+        var baseUri = new Uri(Environment.GetEnvironmentVariable("ConnectionStrings__messaging") ?? DefaultMessaging);
         var userInfo = Uri.UnescapeDataString(baseUri.UserInfo);
-        var management = new HttpClient { BaseAddress = new Uri(Environment.GetEnvironmentVariable("SP_RABBIT_MANAGEMENT_URL") ?? "http://127.0.0.1:15672/") };
+        var management = new HttpClient { BaseAddress = new Uri(Environment.GetEnvironmentVariable("SP_RABBIT_MANAGEMENT_URL") ?? DefaultManagement) };
         management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(userInfo)));
         var vhost = $"sp_bench_{Guid.NewGuid():N}"[..24];
         (await management.PutAsJsonAsync($"api/vhosts/{vhost}", new { }, ct)).EnsureSuccessStatusCode();

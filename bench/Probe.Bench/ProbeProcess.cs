@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 
 namespace StatusPlatform.Probe.Bench;
 
@@ -28,15 +27,7 @@ internal sealed class ProbeProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static string AssemblyPath
-    {
-        get
-        {
-            var configuration = typeof(ProbeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value;
-            var path = Path.Combine(RepositoryRoot(), "src", "Probe.Service", "bin", configuration!, "net10.0", "Probe.Service.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"Probe.Service is not built for {configuration}: dotnet build -c {configuration} bench/Probe.Bench", path);
-        }
-    }
+    public static string AssemblyPath => BuildOutput.Assembly("Probe.Service");
 
     public static ProbeProcess Start(Uri amqpUri, string instanceId, TimeSpan interval, string logPath)
     {
@@ -142,15 +133,5 @@ internal sealed class ProbeProcess : IAsyncDisposable
         var text = getconf.StandardOutput.ReadToEnd().Trim();
         getconf.WaitForExit();
         return double.TryParse(text, CultureInfo.InvariantCulture, out var ticks) && ticks > 0 ? ticks : 100;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StatusPlatform.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"No StatusPlatform.sln above {AppContext.BaseDirectory}.");
     }
 }

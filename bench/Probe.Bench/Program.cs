@@ -18,6 +18,12 @@ var startedAt = DateTimeOffset.UtcNow;
 var logFolder = Directory.CreateTempSubdirectory("sp-bench-probe-").FullName;
 Console.Error.WriteLine($"probe logs in {logFolder}");
 
+if (options.UnderLoadMonitors is not null && !Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "wrk"))))
+{
+    Console.Error.WriteLine("wrk is not installed (Debian: apt-get install wrk); it is needed for the run under load (--under-load 0 skips it).");
+    return 2;
+}
+
 await using var nginx = await NginxTarget.StartAsync();
 await using var broker = await BenchBroker.StartAsync(ct);
 Console.Error.WriteLine($"nginx on 127.0.0.1:{nginx.Port}, virtual host {broker.VirtualHost}, probe {ProbeProcess.AssemblyPath}");
@@ -31,7 +37,11 @@ try
         Console.Error.WriteLine($"raw HttpClient loop for {options.ReferenceSeconds} s ...");
         var reference = await RawHttpReference.RunAsync(nginx, options.ReferenceConcurrency, TimeSpan.FromSeconds(options.ReferenceSeconds), ct);
         Console.Error.WriteLine($"probe with {monitors} monitors at {options.IntervalSeconds} s ...");
-        var (result, probe) = await run.RunAsync(monitors, reference, ct);
+        // StatusApi runs (idle) through the whole count, so the windows with and without load differ only by wrk.
+        await using var load = monitors == options.UnderLoadMonitors ? await StatusApiLoad.StartAsync(logFolder, ct) : null;
+        if (load is not null)
+            Console.Error.WriteLine($"StatusApi on {load.SummaryUri}, database {load.Database}");
+        var (result, probe) = await run.RunAsync(monitors, reference, load, ct);
         runs.Add(result);
         if (options.Restart && monitors == options.Monitors.Max() && restart is null)
         {

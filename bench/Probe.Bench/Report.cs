@@ -20,21 +20,25 @@ internal static class Report
         {
             var n = run.Monitors.ToString("N0", CultureInfo.InvariantCulture);
             var largest = run.Monitors == results.Runs.Max(r => r.Monitors);
-            rows.Add(new($"checks/s, {n} monitors", F(run.ChecksPerSecond, "0.0"), $"{F(run.Reference.RequestsPerSecond, "0")} raw loop",
-                P(run.ChecksPerSecond / run.Reference.RequestsPerSecond), $">= 99.5 % of {F(run.PlannedPerSecond, "0.0")} planned",
-                run.ChecksPerSecond >= run.PlannedPerSecond * 0.995));
-            rows.Add(new($"drift p50, {n}", Ms(run.DriftP50Ms), "", "", "", null));
-            rows.Add(new($"drift p99, {n}", Ms(run.DriftP99Ms), "", "", "< 1 s", run.DriftP99Ms < 1000));
-            rows.Add(new($"drift max, {n}", Ms(run.DriftMaxMs), $"machine {F(run.MachineBusyAtLatestCheck, "0.00")} cores busy", "", "", null));
-            rows.Add(new($"missed / doubled slots, {n}", $"{run.MissedSlots} / {run.DoubleSlots}", "", "", "0 / 0", run.MissedSlots == 0 && run.DoubleSlots == 0));
-            rows.Add(new($"busiest second, {n}", $"{run.BusiestSecond} checks", $"{F(run.PlannedPerSecond, "0.0")} mean",
-                $"{F(run.BusiestSecond / run.PlannedPerSecond, "0.00")}x", "< 1.5x mean", run.BusiestSecond < run.PlannedPerSecond * 1.5));
-            rows.Add(new($"CPU, {n}", $"{F(run.CpuCores * 100, "0.0")} % of a core", $"machine {F(run.MachineBusyCores, "0.00")} cores busy", "", "", null));
-            rows.Add(new($"CPU per check, {n}", Ms(run.CpuMsPerCheck, "0.000"), $"{Ms(run.Reference.CpuMsPerRequest, "0.000")} raw loop",
-                $"{F(run.CpuMsPerCheck / run.Reference.CpuMsPerRequest, "0.0")}x", "", null));
+            var w = run.Window;
+            rows.Add(new($"checks/s, {n} monitors", F(w.ChecksPerSecond, "0.0"), $"{F(run.Reference.RequestsPerSecond, "0")} raw loop",
+                P(w.ChecksPerSecond / run.Reference.RequestsPerSecond), $">= 99.5 % of {F(run.PlannedPerSecond, "0.0")} planned",
+                w.ChecksPerSecond >= run.PlannedPerSecond * 0.995));
+            rows.Add(new($"drift p50, {n}", Ms(w.DriftP50Ms), "", "", "", null));
+            rows.Add(new($"drift p99, {n}", Ms(w.DriftP99Ms), "", "", "< 1 s", w.DriftP99Ms < 1000));
+            rows.Add(new($"drift max, {n}", Ms(w.DriftMaxMs), $"machine {F(w.MachineBusyAtLatestCheck, "0.00")} cores busy", "", "", null));
+            rows.Add(new($"missed / doubled slots, {n}", $"{w.MissedSlots} / {w.DoubleSlots}", "", "", "0 / 0", w.MissedSlots == 0 && w.DoubleSlots == 0));
+            rows.Add(new($"busiest second, {n}", $"{w.BusiestSecond} checks", $"{F(run.PlannedPerSecond, "0.0")} mean",
+                $"{F(w.BusiestSecond / run.PlannedPerSecond, "0.00")}x", "< 1.5x mean", w.BusiestSecond < run.PlannedPerSecond * 1.5));
+            rows.Add(new($"CPU, {n}", $"{F(w.CpuCores * 100, "0.0")} % of a core", $"machine {F(w.MachineBusyCores, "0.00")} cores busy", "", "", null));
+            rows.Add(new($"CPU per check, {n}", Ms(w.CpuMsPerCheck, "0.000"), $"{Ms(run.Reference.CpuMsPerRequest, "0.000")} raw loop",
+                $"{F(w.CpuMsPerCheck / run.Reference.CpuMsPerRequest, "0.0")}x", "", null));
             rows.Add(new($"peak RSS, {n}", $"{F(run.PeakRssBytes / Megabyte, "0")} MB", "", "", largest ? "< 300 MB" : "", largest ? run.PeakRssBytes < 300 * Megabyte : null));
             rows.Add(new($"threads, {n}", run.Threads.ToString(CultureInfo.InvariantCulture), "", "", "", null));
-            rows.Add(new($"start until all checked, {n}", $"{F(run.SpawnToAllChecked, "0.0")} s", "", "", "", null));
+            rows.Add(new($"start until all checked, {n}", $"{F(run.SpawnToAllChecked, "0.0")} s", $"{results.Options.IntervalSeconds} s interval", "",
+                $"<= {results.Options.IntervalSeconds} s", run.SpawnToAllChecked <= results.Options.IntervalSeconds));
+            if (run.UnderLoad is { } load)
+                rows.AddRange(UnderLoadRows(n, run, load, results.Options));
         }
         if (results.Restart is { } restart)
         {
@@ -48,8 +52,30 @@ internal static class Report
             rows.Add(new($"restart: process start to all checked, {n}", $"{F(restart.SpawnToAllChecked, "0.0")} s", $"{interval} s interval",
                 P(restart.SpawnToAllChecked / interval), $"<= {interval} s", restart.SpawnToAllChecked <= interval));
             rows.Add(new($"restart: longest a monitor went unchecked, {n}", $"{F(restart.LongestUncheckedSeconds, "0.0")} s", "", "", "", null));
+            rows.Add(new($"restart: catch-up checks, {n}", $"{restart.CaughtUp} monitors", "", "", "", null));
+            rows.Add(new($"restart: first round, busiest second, {n}", $"{restart.BusiestSecond} checks", $"{F(restart.FirstRoundMeanPerSecond, "0.0")} mean",
+                $"{F(restart.BusiestSecond / restart.FirstRoundMeanPerSecond, "0.00")}x", "< 1.5x mean", restart.BusiestSecond < restart.FirstRoundMeanPerSecond * 1.5));
+            rows.Add(new($"restart: slots checked twice across it, {n}", restart.DoubleSlots.ToString(CultureInfo.InvariantCulture), "", "", "", null));
         }
         return rows;
+    }
+
+    /// <summary>The same probe again while wrk hammers StatusApi, each figure beside the one without load.</summary>
+    private static IEnumerable<Row> UnderLoadRows(string n, RunResult run, UnderLoadResult load, BenchOptions options)
+    {
+        var (w, without) = (load.Window, run.Window);
+        var wrk = load.Wrk;
+        yield return new($"under load: wrk summary.json, {options.WrkConnections} conns", $"{F(wrk.RequestsPerSecond, "0")} req/s",
+            $"p50 {Ms(wrk.P50Ms)}, p99 {Ms(wrk.P99Ms)}", "", "no errors", wrk.Errors == 0 && wrk.Non2xx == 0);
+        yield return new($"under load: checks/s, {n}", F(w.ChecksPerSecond, "0.0"), $"{F(without.ChecksPerSecond, "0.0")} without",
+            P(w.ChecksPerSecond / without.ChecksPerSecond), $">= 99.5 % of {F(run.PlannedPerSecond, "0.0")} planned", w.ChecksPerSecond >= run.PlannedPerSecond * 0.995);
+        yield return new($"under load: drift p50, {n}", Ms(w.DriftP50Ms), $"{Ms(without.DriftP50Ms)} without", Ratio(w.DriftP50Ms, without.DriftP50Ms), "", null);
+        yield return new($"under load: drift p99, {n}", Ms(w.DriftP99Ms), $"{Ms(without.DriftP99Ms)} without", Ratio(w.DriftP99Ms, without.DriftP99Ms), "< 1 s", w.DriftP99Ms < 1000);
+        // "Unchanged" at the scale of the schedule: a tenth of the drift target, a third of a percent of a 30 s interval.
+        yield return new($"under load: drift p99 added, {n}", Ms(w.DriftP99Ms - without.DriftP99Ms), "", "", "< 100 ms", w.DriftP99Ms - without.DriftP99Ms < 100);
+        yield return new($"under load: drift max, {n}", Ms(w.DriftMaxMs), $"{Ms(without.DriftMaxMs)} without; machine {F(w.MachineBusyAtLatestCheck, "0.00")} cores busy", "", "", null);
+        yield return new($"under load: missed / doubled slots, {n}", $"{w.MissedSlots} / {w.DoubleSlots}", "", "", "0 / 0", w.MissedSlots == 0 && w.DoubleSlots == 0);
+        yield return new($"under load: CPU, {n}", $"{F(w.CpuCores * 100, "0.0")} % of a core", $"machine {F(w.MachineBusyCores, "0.00")} cores busy", "", "", null);
     }
 
     public static void Print(TextWriter output, BenchResults results)
@@ -57,6 +83,9 @@ internal static class Report
         output.WriteLine($"Probe.Bench {results.StartedAt:yyyy-MM-dd HH:mm} UTC, {results.Machine}");
         output.WriteLine($"monitors at {results.Options.IntervalSeconds} s against nginx; {results.Options.MeasuredIntervals} intervals measured per run; "
             + $"raw loop: {results.Options.ReferenceConcurrency} concurrent GETs on fresh connections for {results.Options.ReferenceSeconds} s before each run");
+        if (results.Runs.FirstOrDefault(r => r.UnderLoad is not null) is { } loaded)
+            output.WriteLine($"under load: the {loaded.Monitors:N0}-monitor probe measured again for as long while wrk -t{results.Options.WrkThreads} "
+                + $"-c{results.Options.WrkConnections} hammers StatusApi's /api/v2/summary.json (Release, own process) on the same cores");
         output.WriteLine();
         var rows = Rows(results);
         string[] headers = ["", "figure", "reference", "ratio", "target", ""];
@@ -78,6 +107,8 @@ internal static class Report
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
     private static string P(double ratio) => $"{F(ratio * 100, "0.0")} %";
+
+    private static string Ratio(double value, double reference) => reference > 0 ? $"{F(value / reference, "0.0")}x" : "";
 
     private static string Ms(double ms, string format = "0.0") => $"{F(ms, format)} ms";
 }

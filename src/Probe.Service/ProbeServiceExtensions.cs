@@ -17,6 +17,7 @@ public static class ProbeServiceExtensions
         var options = ProbeOptions.From(builder.Configuration);
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => ProbeStart.OfThisProcess(sp.GetRequiredService<TimeProvider>()));
 
         builder.AddMessaging(bus =>
         {

@@ -21,7 +21,10 @@ namespace StatusPlatform.Probe.Membership;
 /// outage for an interval while a double one costs one request and one more sample for the fold. Double: a member that
 /// hears of a joiner only after the joiner's ActiveFrom keeps running, until it hears, the monitors the joiner took;
 /// a probe cut off from the broker but alive is counted dead by the others and keeps its own share (its results cannot
-/// be published then either). Missed, where nothing else is possible: a probe that dies silently is noticed only after
+/// be published then either); a probe restarted under the same id, which cannot know its previous run, catches up
+/// (<see cref="CatchesUp"/>) the slots from <see cref="FirstRound.Slack"/> before its process started, of which its
+/// previous run may have checked those before its LeavingAt when the restart took less than that slack; and of probes
+/// started within seconds of each other, one that caught up a slot before it heard of the other may share it with it. Missed, where nothing else is possible: a probe that dies silently is noticed only after
 /// its <see cref="ProbeHeartbeat.Lifetime"/>, which <see cref="ProbeOptions"/> keeps shorter than the minimum interval,
 /// so each of its monitors misses at most one slot; and a leave notice that reaches a member after its LeavingAt (the
 /// broker slower than half a heartbeat) leaves the slots in between to nobody.
@@ -114,6 +117,21 @@ public sealed class MemberTable(string region, string selfId)
                 (owner, best) = (member.InstanceId, weight);
         }
         return owner;
+    }
+
+    /// <summary>
+    /// Whether this instance runs a catch-up check (<see cref="FirstRound"/>) for a monitor's slot at
+    /// <paramref name="missedSlot"/>, which passed before this instance had the monitor (it was starting), judged at
+    /// <paramref name="now"/>. Only when no other member counted for that slot, so nobody ran it: a probe joining a
+    /// running region leaves the slots before its ActiveFrom to the members that had them, and a restarted one takes
+    /// over from a leaving one only the slots from its LeavingAt on. Of several probes starting together, only the owner
+    /// of the monitor's next slot catches up, so the catch-up and the grid after it stay with one of them.
+    /// </summary>
+    public bool CatchesUp(ulong monitorHash, DateTimeOffset missedSlot, DateTimeOffset nextSlot, DateTimeOffset now)
+    {
+        // This instance itself may have counted for the missed slot (its catalog came after its warm-up): it had no loop then.
+        var missedOwner = OwnerOf(monitorHash, missedSlot, now);
+        return (missedOwner is null || missedOwner == selfId) && OwnerOf(monitorHash, nextSlot, now) == selfId;
     }
 
     /// <summary>The ids of the members that count for a slot at <paramref name="slot"/>, judged at <paramref name="now"/>.</summary>

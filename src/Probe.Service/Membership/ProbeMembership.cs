@@ -19,6 +19,7 @@ public sealed class ProbeMembership : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeMembership> _logger;
     private readonly Lock _leaveGate = new();
+    private readonly TaskCompletionSource<DateTimeOffset> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // Read by the consumer while the heartbeat loop sets it: a reference, so it is never seen half written.
     private volatile Run? _run;
     private bool _publishFailing;
@@ -38,8 +39,15 @@ public sealed class ProbeMembership : BackgroundService
     /// <summary>A membership message older than a member's lifetime is wrong news: the broker drops it rather than deliver it late.</summary>
     public TimeSpan MessageLifetime => _options.MemberLifetime;
 
+    /// <summary>Completes with this instance's ActiveFrom once it has joined; the scheduler plans its first round from it.</summary>
+    public Task<DateTimeOffset> Joined => _joined.Task;
+
     /// <summary>Whether this instance runs the monitor's slot at <paramref name="slot"/>; false before it has joined.</summary>
     public bool Owns(ulong monitorHash, DateTimeOffset slot) => Table.OwnerOf(monitorHash, slot, _time.GetUtcNow()) == _options.InstanceId;
+
+    /// <summary>Whether this instance runs a catch-up check for a slot that passed while it was starting; see <see cref="MemberTable.CatchesUp"/>.</summary>
+    public bool CatchesUp(ulong monitorHash, DateTimeOffset missedSlot, DateTimeOffset nextSlot) =>
+        Table.CatchesUp(monitorHash, missedSlot, nextSlot, _time.GetUtcNow());
 
     /// <summary>Takes in another probe's heartbeat; returns this instance's own when the sender is new and should hear it at once.</summary>
     public ProbeHeartbeat? Heard(ProbeHeartbeat heartbeat)
@@ -82,6 +90,7 @@ public sealed class ProbeMembership : BackgroundService
             var activeFrom = startedAt + _options.Heartbeat;
             Table.Activate(startedAt, activeFrom);
             _run = new Run(startedAt, activeFrom);
+            _joined.TrySetResult(activeFrom);
             _logger.LogInformation("Probe {InstanceId} joins region {Region}; it checks its share of the monitors from {ActiveFrom:O}",
                 _options.InstanceId, _options.Region, activeFrom);
 

@@ -15,13 +15,19 @@ namespace StatusPlatform.Probe.Scheduling;
 /// at 30 s on 22 threads, drift p99 5 ms at the target, 231 MB peak). Every probe keeps a loop for every
 /// monitor, owned or not, so a handover needs no start or stop: the new owner's loop is already waiting for the slot.
 /// </para>
+/// <para>
+/// A monitor's first loop starts with <see cref="FirstRound"/>: a slot that passed while the probe was starting gets
+/// one catch-up check, so that every monitor is checked within one interval of the process start, and the grid
+/// follows. A loop restarted for a changed definition goes straight to the grid: its old loop ran the slots before.
+/// </para>
 /// </summary>
 public sealed class MonitorScheduler(
-    CheckRunner runner, ProbeMembership membership, ProbeMetrics metrics, TimeProvider time, ILogger<MonitorScheduler> logger) : IHostedService
+    CheckRunner runner, ProbeMembership membership, ProbeStart start, ProbeMetrics metrics, TimeProvider time, ILogger<MonitorScheduler> logger) : IHostedService
 {
     private readonly Dictionary<string, Scheduled> _scheduled = [];
     private readonly Lock _gate = new();
     private bool _stopped;
+    private int _catchUpLogged;
 
     public IReadOnlyCollection<string> MonitorIds
     {
@@ -57,7 +63,7 @@ public sealed class MonitorScheduler(
                 if (current is not null && !current.Stop.IsCancellationRequested)
                     continue;
                 // A changed monitor's new loop waits for the old one to wind down, so the two never check at once.
-                _scheduled[definition.MonitorId] = Start(definition, current?.Loop ?? Task.CompletedTask);
+                _scheduled[definition.MonitorId] = Start(definition, current?.Loop);
             }
         }
     }
@@ -80,28 +86,41 @@ public sealed class MonitorScheduler(
             scheduled.Stop.Dispose();
     }
 
-    private Scheduled Start(MonitorDefinition definition, Task previous)
+    private Scheduled Start(MonitorDefinition definition, Task? previous)
     {
         var stop = new CancellationTokenSource();
         // Task.Run: the loop's first steps must not run inside Apply's lock.
         return new Scheduled(definition, stop, Task.Run(() => RunAfterAsync(previous, definition, stop.Token), CancellationToken.None));
     }
 
-    private async Task RunAfterAsync(Task previous, MonitorDefinition monitor, CancellationToken cancellationToken)
+    private async Task RunAfterAsync(Task? previous, MonitorDefinition monitor, CancellationToken cancellationToken)
     {
-        await previous;
+        if (previous is not null)
+            await previous;
         var interval = TimeSpan.FromSeconds(monitor.IntervalSeconds);
         var hash = ScheduleSpread.StableHash(monitor.MonitorId);
-        var planned = ScheduleSpread.NextStart(monitor.MonitorId, interval, time.GetUtcNow());
         try
         {
+            // Nothing is this instance's before it has joined; the first round is planned from the moment it can check.
+            var activeFrom = await membership.Joined.WaitAsync(cancellationToken);
+            var ready = time.GetUtcNow();
+            var first = previous is null
+                ? FirstRound.Plan(monitor.MonitorId, interval, start.At, ready > activeFrom ? ready : activeFrom)
+                : new FirstCheck(ScheduleSpread.NextStart(monitor.MonitorId, interval, ready), null);
+            var (planned, missedSlot) = (first.At, first.MissedSlot);
+            if (missedSlot is not null && Interlocked.Exchange(ref _catchUpLogged, 1) == 0)
+                logger.LogInformation("Monitors whose slot passed while the probe started (at {ProbeStart:O}) get one catch-up check before {End:O}, then their grid",
+                    start.At, start.At + interval - FirstRound.Slack(interval));
             while (true)
             {
                 // A loop, because timers run on a coarser clock than GetUtcNow and can wake a few milliseconds early.
                 for (var wait = planned - time.GetUtcNow(); wait > TimeSpan.Zero; wait = planned - time.GetUtcNow())
                     await Task.Delay(wait, time, cancellationToken);
-                // Ownership is decided per slot, by the slot's planned time: the members agree on it without talking.
-                if (membership.Owns(hash, planned))
+                // Ownership is decided per slot, by the slot's planned time: the members agree on it without talking. A
+                // catch-up stands in for a slot nobody ran, and goes to the owner of the slot after it.
+                var owns = missedSlot is { } missed ? membership.CatchesUp(hash, missed, missed + interval) : membership.Owns(hash, planned);
+                missedSlot = null;
+                if (owns)
                 {
                     metrics.CheckStarted(planned, time.GetUtcNow());
                     try

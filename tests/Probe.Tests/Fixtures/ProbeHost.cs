@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StatusPlatform.Probe.Scheduling;
 
 namespace StatusPlatform.Probe.Tests.Fixtures;
 
@@ -33,6 +36,9 @@ public sealed class ProbeHost(Uri amqpUri, string instanceId, IReadOnlyDictionar
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new Collector(_logs)));
+        // The first round after a start counts from the process start, and this process is the test runner: pin it far
+        // in the past, so every in-process probe plans the plain grid whenever its test runs. RestartTests runs a process.
+        builder.ConfigureTestServices(services => services.AddSingleton(new ProbeStart(DateTimeOffset.MinValue)));
     }
 
     private sealed class Collector(ConcurrentQueue<LogLine> lines) : ILoggerProvider

@@ -112,4 +112,61 @@ public sealed class MemberTableTests
         Assert.Equal(MembershipChange.DuplicateId, table.Heard(Heartbeat("probe-a", T0, startedAt: T0.AddSeconds(1)), T0));
         Assert.Equal(["probe-a"], table.MembersFor(T0.AddSeconds(10), T0.AddSeconds(1)));
     }
+
+    [Fact]
+    public void A_probe_alone_catches_up_the_slots_that_passed_while_it_started_and_those_it_owned_before_its_catalog_came()
+    {
+        var table = ActiveTable();
+        var web = ScheduleSpread.StableHash("web");
+
+        // Before its warm-up ended nobody counted for the slot; after it, this probe did, but it had no loop yet.
+        Assert.True(table.CatchesUp(web, T0.AddSeconds(2), T0.AddSeconds(32), T0.AddSeconds(5)));
+        Assert.True(table.CatchesUp(web, T0.AddSeconds(6), T0.AddSeconds(36), T0.AddSeconds(8)));
+    }
+
+    [Fact]
+    public void A_probe_joining_a_running_region_leaves_the_slots_before_its_warm_up_to_the_member_that_ran_them()
+    {
+        var table = ActiveTable();
+        table.Heard(Heartbeat("probe-b", T0.AddSeconds(1), startedAt: T0.AddMinutes(-10)), T0.AddSeconds(1));
+        var (missed, now) = (T0.AddSeconds(2), T0.AddSeconds(5));
+
+        Assert.All(Hashes(1_000), h => Assert.False(table.CatchesUp(h, missed, missed.AddSeconds(30), now)));
+        // Even for the monitors whose next slot is its own.
+        Assert.InRange(Hashes(1_000).Count(h => table.OwnerOf(h, missed.AddSeconds(30), now) == "probe-a"), 400, 600);
+    }
+
+    [Fact]
+    public void Of_probes_starting_together_only_the_owner_of_the_next_slot_catches_up()
+    {
+        var (a, b) = (ActiveTable("probe-a"), ActiveTable("probe-b"));
+        a.Heard(Heartbeat("probe-b", T0.AddSeconds(1)), T0.AddSeconds(1));
+        b.Heard(Heartbeat("probe-a", T0.AddSeconds(1)), T0.AddSeconds(1));
+        var (missed, now) = (T0.AddSeconds(2), T0.AddSeconds(5));
+
+        Assert.All(Hashes(1_000), h =>
+        {
+            var (byA, byB) = (a.CatchesUp(h, missed, missed.AddSeconds(30), now), b.CatchesUp(h, missed, missed.AddSeconds(30), now));
+            Assert.NotEqual(byA, byB);
+            Assert.Equal(byA ? "probe-a" : "probe-b", a.OwnerOf(h, missed.AddSeconds(30), now));
+        });
+    }
+
+    [Fact]
+    public void A_probe_starting_beside_a_leaving_one_catches_up_only_the_slots_from_its_leave_on()
+    {
+        var table = ActiveTable();
+        var since = T0.AddMinutes(-10);
+        table.Heard(Heartbeat("probe-b", T0.AddSeconds(1), startedAt: since), T0.AddSeconds(1));
+        table.Left(new ProbeLeaving(Region, "probe-b", since, T0.AddSeconds(3)));
+        var now = T0.AddSeconds(5);
+
+        Assert.All(Hashes(1_000), h =>
+        {
+            Assert.False(table.CatchesUp(h, T0.AddSeconds(2.9), T0.AddSeconds(32.9), now));
+            Assert.True(table.CatchesUp(h, T0.AddSeconds(3), T0.AddSeconds(33), now));
+        });
+    }
+
+    private static IEnumerable<ulong> Hashes(int count) => Enumerable.Range(0, count).Select(i => ScheduleSpread.StableHash($"m-{i}"));
 }
