@@ -1,6 +1,7 @@
 using StatusPlatform.StatusApi;
 using StatusPlatform.StatusApi.AdminApi;
 using StatusPlatform.StatusApi.PublicApi;
+using StatusPlatform.StatusApi.PublicApi.Beyond;
 using StatusPlatform.StatusApi.PublicApi.History;
 using StatusPlatform.StatusApi.Receivers;
 using StatusPlatform.StatusApi.StatusPage;
@@ -14,6 +15,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapPublicApi();
 app.MapTimeTravelApi();
+app.MapBeyondStatuspageApi();
 app.MapHeartbeatApi();
 app.MapExternalAlertsApi();
 app.MapAdminApi();

@@ -1,3 +1,4 @@
+using StatusPlatform.Incident.History.Results;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -46,6 +47,7 @@ public static class StatusApiExtensions
 
         builder.Services.AddSingleton<StatusReadModel>();
         builder.Services.AddSingleton<HeartbeatTokens>();
+        builder.Services.AddSingleton<ResponseTimeQuery>();
         builder.Services.AddSingleton<PageCache>();
         builder.Services.AddSingleton<PageRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PageRefresher>());
