@@ -9,13 +9,13 @@ using StatusPlatform.Notify.Schema;
 namespace StatusPlatform.Notify.Incidents;
 
 /// <summary>
-/// Turns incident and component events into deliveries, as the notification policy decides. It only records (one
+/// Turns incident, maintenance and component events into deliveries, as the notification policy decides. It only records (one
 /// transaction, keyed by the message id, so a redelivery adds nothing); the delivery worker sends, after the commit,
 /// so nothing is sent for a message that was not recorded.
 /// </summary>
 public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog deliveries, DeliverySignal signal, IOptions<NotifyOptions> options)
     : IConsumer<IncidentOpened>, IConsumer<IncidentUpdated>, IConsumer<IncidentResolved>, IConsumer<IncidentPostmortemPublished>,
-      IConsumer<ComponentStatusChanged>
+      IConsumer<ComponentStatusChanged>, IConsumer<MaintenanceChanged>, IConsumer<MaintenanceReminder>
 {
     /// <summary>One queue for every kind keeps an incident's messages roughly in publish order.</summary>
     public const string Endpoint = "notify-incidents";
@@ -31,6 +31,10 @@ public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog delive
     public Task Consume(ConsumeContext<IncidentPostmortemPublished> context) => RecordAsync(context, Notice.From(context.Message));
 
     public Task Consume(ConsumeContext<ComponentStatusChanged> context) => RecordAsync(context, Notice.From(context.Message));
+
+    public Task Consume(ConsumeContext<MaintenanceChanged> context) => RecordAsync(context, Notice.From(context.Message));
+
+    public Task Consume(ConsumeContext<MaintenanceReminder> context) => RecordAsync(context, Notice.From(context.Message));
 
     private async Task RecordAsync<T>(ConsumeContext<T> context, Notice notice)
         where T : class

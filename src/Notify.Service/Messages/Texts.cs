@@ -1,4 +1,5 @@
 using StatusPlatform.Contracts;
+using StatusPlatform.Notify.Notices;
 
 namespace StatusPlatform.Notify.Messages;
 
@@ -51,6 +52,12 @@ public sealed record Texts(
             [ComponentStatus.PartialOutage] = "partial outage",
             [ComponentStatus.MajorOutage] = "major outage",
             [ComponentStatus.UnderMaintenance] = "under maintenance",
+            [MaintenanceStatus.Scheduled] = "Scheduled maintenance",
+            [MaintenanceStatus.InProgress] = "Maintenance in progress",
+            [MaintenanceStatus.Verifying] = "Maintenance verifying",
+            [MaintenanceStatus.Completed] = "Maintenance completed",
+            [NoticeKind.Cancelled] = "Maintenance cancelled",
+            [NoticeKind.Reminder] = "Maintenance reminder",
         });
 
     public static readonly Texts German = new(
@@ -78,6 +85,12 @@ public sealed record Texts(
             [ComponentStatus.PartialOutage] = "teilweiser Ausfall",
             [ComponentStatus.MajorOutage] = "schwerer Ausfall",
             [ComponentStatus.UnderMaintenance] = "in Wartung",
+            [MaintenanceStatus.Scheduled] = "Geplante Wartung",
+            [MaintenanceStatus.InProgress] = "Wartung läuft",
+            [MaintenanceStatus.Verifying] = "Wartung wird geprüft",
+            [MaintenanceStatus.Completed] = "Wartung abgeschlossen",
+            [NoticeKind.Cancelled] = "Wartung abgesagt",
+            [NoticeKind.Reminder] = "Erinnerung an Wartung",
             [IncidentImpact.None] = "keine",
             [IncidentImpact.Minor] = "gering",
             [IncidentImpact.Major] = "erheblich",

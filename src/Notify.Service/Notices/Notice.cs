@@ -18,6 +18,16 @@ public static class NoticeKind
     public const string AlreadySubscribed = "already_subscribed";
     public const string Ping = "ping";
 
+    /// <summary>A maintenance was announced, changed status or was called off (the status says which).</summary>
+    public const string Maintenance = "maintenance";
+
+    /// <summary>A maintenance starts soon (its reminder lead time came).</summary>
+    public const string MaintenanceReminder = "maintenance_reminder";
+
+    // Statuses of maintenance notices that are not Statuspage's own: a cancellation and a reminder.
+    public const string Cancelled = "cancelled";
+    public const string Reminder = "reminder";
+
     public static IReadOnlyList<string> Incident { get; } = [Opened, Updated, Resolved, Persisting, Postmortem];
 
     /// <summary>Kinds about the subscription itself; they reach unconfirmed subscribers (that is their point).</summary>
@@ -55,6 +65,18 @@ public sealed record Notice(
 
     public static Notice From(IncidentPostmortemPublished e) => new(NoticeKind.Postmortem, e.IncidentId, e.Name, IncidentStatus.Postmortem,
         IncidentImpact.None, e.Body, [], e.PublishedAt);
+
+    /// <summary>The maintenance id takes the incident's place: its page, quiet rule and ops-room thread are the maintenance's.</summary>
+    public static Notice From(MaintenanceChanged e) => new(NoticeKind.Maintenance, e.MaintenanceId, e.Name, e.Status, "maintenance",
+        $"{e.Body}\n\n{Window(e.ScheduledFor, e.ScheduledUntil)}".Trim(), e.Components ?? [], e.ChangedAt, e.Actor == "maintenance-clock",
+        e.DeliverNotifications, e.UpdateId);
+
+    public static Notice From(MaintenanceReminder e) => new(NoticeKind.MaintenanceReminder, e.MaintenanceId, e.Name, NoticeKind.Reminder, "maintenance",
+        $"This maintenance starts in {e.MinutesBefore} minutes.\n\n{Window(e.ScheduledFor, e.ScheduledUntil)}", e.Components ?? [], e.ScheduledFor.AddMinutes(-e.MinutesBefore),
+        Automatic: true, UpdateId: $"reminder-{e.MinutesBefore}");
+
+    private static string Window(DateTimeOffset from, DateTimeOffset until) =>
+        FormattableString.Invariant($"Window: {from.ToUniversalTime():yyyy-MM-dd HH:mm} to {until.ToUniversalTime():yyyy-MM-dd HH:mm} UTC");
 
     public static Notice From(ComponentStatusChanged e) => new(NoticeKind.ComponentStatus, null, e.Name, e.NewStatus, IncidentImpact.None, "",
         [new AffectedComponent(e.ComponentId, e.Name, e.NewStatus)], e.ChangedAt, Component: e);

@@ -46,6 +46,8 @@ public static class NotificationPolicy
         PolicyRule.Of(NoticeKind.Updated, "*", "*", "automatic", false),
         PolicyRule.Of(NoticeKind.Updated, "*", SubscriptionChannel.Sms, "*", false),
         PolicyRule.Of(NoticeKind.Postmortem, "*", SubscriptionChannel.Sms, "*", false),
+        // Maintenance: announcements, start and end go everywhere but SMS; a text message is for the reminder only.
+        PolicyRule.Of(NoticeKind.Maintenance, "*", SubscriptionChannel.Sms, "*", false),
         // Component changes are machine news: webhooks get them as Statuspage sends them, people get the incident.
         PolicyRule.Of(NoticeKind.ComponentStatus, "*", SubscriptionChannel.Webhook, "*", true),
         PolicyRule.Of(NoticeKind.ComponentStatus, "*", "*", "*", false),
@@ -64,6 +66,8 @@ public static class NotificationPolicy
             return new Audience([], false, false, opsRoom);
         var channels = SubscriptionChannel.All.Where(c => Allows(rules, notice.Kind, notice.Impact, c, notice.Automatic)).ToList();
         var onlyThoseTold = notice.Kind is NoticeKind.Resolved or NoticeKind.Postmortem;
-        return new Audience(channels, onlyThoseTold, Quiet: incident && notice.Kind != NoticeKind.Resolved, opsRoom);
+        // The quiet rule is for the minutes of an outage; a maintenance's few planned messages each say something new.
+        var quiet = incident && notice.Kind is not (NoticeKind.Resolved or NoticeKind.Maintenance or NoticeKind.MaintenanceReminder);
+        return new Audience(channels, onlyThoseTold, Quiet: quiet, opsRoom);
     }
 }
