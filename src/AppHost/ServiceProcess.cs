@@ -14,14 +14,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
-    public ServiceProcess(ServiceProject project, IReadOnlyDictionary<string, string> environment, int? port = null)
+    /// <param name="instance">A name for this instance when a service runs more than once (probe-eu-1); the service's name otherwise.</param>
+    public ServiceProcess(ServiceProject project, IReadOnlyDictionary<string, string> environment, int? port = null, string? instance = null)
     {
         _project = project;
         _environment = environment;
+        Name = instance ?? project.Name;
         Url = new Uri($"http://127.0.0.1:{port ?? FreePort()}/");
     }
 
-    public string Name => _project.Name;
+    public string Name { get; }
+
+    /// <summary>When the current process was started (the supervisor resets its restart backoff after a quiet spell).</summary>
+    public DateTimeOffset StartedAt { get; private set; }
 
     public Uri Url { get; }
 
@@ -46,6 +51,12 @@ public sealed class ServiceProcess : IAsyncDisposable
             info.Environment[key] = value;
         info.Environment["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/');
         info.Environment["OTEL_SERVICE_NAME"] = _project.Name;
+        if (Name != _project.Name)
+        {
+            // Instances of one service share its service.name; the instance id tells their telemetry apart.
+            var attributes = _environment.GetValueOrDefault("OTEL_RESOURCE_ATTRIBUTES");
+            info.Environment["OTEL_RESOURCE_ATTRIBUTES"] = string.IsNullOrEmpty(attributes) ? $"service.instance.id={Name}" : $"{attributes},service.instance.id={Name}";
+        }
         info.Environment["MASSTRANSIT_USAGE_TELEMETRY"] = "false";
         info.Environment["DOTNET_ENVIRONMENT"] = info.Environment["ASPNETCORE_ENVIRONMENT"] = _environment.GetValueOrDefault("DOTNET_ENVIRONMENT", "Development");
 
@@ -55,6 +66,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (_process is not null)
             Restarts++;
         process.Start();
+        StartedAt = DateTimeOffset.UtcNow;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;

@@ -9,25 +9,36 @@ public sealed class Supervisor(IReadOnlyDictionary<string, string> environment, 
     private static readonly ConsoleColor[] Colors = [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Magenta, ConsoleColor.Yellow, ConsoleColor.Blue];
     private readonly List<ServiceProcess> _services = [];
     private readonly Lock _output = new();
+    private IReadOnlyList<(string Name, string State, string Url)> _infrastructure = [];
 
     public IReadOnlyList<ServiceProcess> Services => _services;
 
-    /// <summary>Starts <paramref name="project"/> with the shared environment plus the URLs of the services started before it.</summary>
-    public async Task<ServiceProcess> StartAsync(ServiceProject project, int? port, CancellationToken ct)
+    /// <summary>
+    /// Starts <paramref name="project"/> with the shared environment, <paramref name="settings"/> of its own, and the
+    /// URLs of the services started before it; <paramref name="instance"/> names one of several instances.
+    /// </summary>
+    public async Task<ServiceProcess> StartAsync(ServiceProject project, int? port, CancellationToken ct, string? instance = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var env = new Dictionary<string, string>(environment);
         // Aspire's service-discovery contract: services__<name>__http__0 for every peer.
         foreach (var peer in _services)
             env[$"services__{peer.Name}__http__0"] = peer.Url.ToString().TrimEnd('/');
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            env[key] = value;
         var color = Colors[_services.Count % Colors.Length];
-        var service = new ServiceProcess(project, env, port) { Output = (name, line) => Write(name, color, line) };
+        var service = new ServiceProcess(project, env, port, instance) { Output = (name, line) => Write(name, color, line) };
         _services.Add(service);
         service.Start();
         await service.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), ct);
         return service;
     }
 
-    /// <summary>Watches the services until cancelled; one that exits is started again after a growing delay.</summary>
+    /// <summary>
+    /// Watches the services until cancelled; one that exits is started again after a delay that doubles while it keeps
+    /// crashing (up to 30 s) and starts over at 1 s once it has stayed up for a minute. The table is printed again
+    /// after each restart, so the new pid and restart count are on screen.
+    /// </summary>
     public async Task WatchAsync(CancellationToken ct)
     {
         var backoff = _services.ToDictionary(s => s.Name, _ => TimeSpan.FromSeconds(1));
@@ -35,10 +46,13 @@ public sealed class Supervisor(IReadOnlyDictionary<string, string> environment, 
         {
             foreach (var service in _services.Where(s => s.HasExited))
             {
+                if (DateTimeOffset.UtcNow - service.StartedAt > TimeSpan.FromMinutes(1))
+                    backoff[service.Name] = TimeSpan.FromSeconds(1);
                 log.WriteLine($"[apphost] {service.Name} exited; restarting in {backoff[service.Name].TotalSeconds:0} s");
                 await Task.Delay(backoff[service.Name], ct);
                 backoff[service.Name] = TimeSpan.FromSeconds(Math.Min(30, backoff[service.Name].TotalSeconds * 2));
                 service.Start();
+                PrintResources(_infrastructure);
             }
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
@@ -46,16 +60,17 @@ public sealed class Supervisor(IReadOnlyDictionary<string, string> environment, 
 
     public void PrintResources(IEnumerable<(string Name, string State, string Url)> infrastructure)
     {
-        var rows = infrastructure.Select(i => (i.Name, i.State, i.Url, Pid: "", Restarts: ""))
+        _infrastructure = [.. infrastructure];
+        var rows = _infrastructure.Select(i => (i.Name, i.State, i.Url, Pid: "", Restarts: ""))
             .Concat(_services.Select(s => (s.Name, State: s.HasExited ? "exited" : "running", Url: s.Url.ToString(),
                 Pid: s.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Restarts: s.Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture))))
             .ToList();
         lock (_output)
         {
             log.WriteLine();
-            log.WriteLine($"{"RESOURCE",-12} {"STATE",-9} {"URL",-58} {"PID",-8} RESTARTS");
+            log.WriteLine($"{"RESOURCE",-14} {"STATE",-9} {"URL",-58} {"PID",-8} RESTARTS");
             foreach (var r in rows)
-                log.WriteLine($"{r.Name,-12} {r.State,-9} {r.Url,-58} {r.Pid,-8} {r.Restarts}");
+                log.WriteLine($"{r.Name,-14} {r.State,-9} {r.Url,-58} {r.Pid,-8} {r.Restarts}");
             log.WriteLine();
         }
     }
@@ -65,7 +80,7 @@ public sealed class Supervisor(IReadOnlyDictionary<string, string> environment, 
         lock (_output)
         {
             Console.ForegroundColor = color;
-            log.Write($"[{name,-9}] ");
+            log.Write($"[{name,-11}] ");
             Console.ResetColor();
             log.WriteLine(line);
         }

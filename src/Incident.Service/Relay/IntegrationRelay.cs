@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using MassTransit;
 using StatusPlatform.EventSourcing;
 using StatusPlatform.EventSourcing.Subscriptions;
@@ -12,9 +14,21 @@ namespace StatusPlatform.Incident.Relay;
 /// Publishes the integration events of the global feed: the event store is the outbox. Each message carries the
 /// stored event's id as its message id, so a batch repeated after a crash is deduplicated downstream. Internal
 /// events are mapped here, at the boundary, and never published as they are.
+/// The relay runs on a background loop, so no trace is ambient: each publish runs under an activity whose parent is
+/// the trace context stored with the event, and the outage stays one trace from the failed check to the email.
 /// </summary>
-public sealed class IntegrationRelay(IBus bus) : IEventRelay
+public sealed class IntegrationRelay(IBus bus, IMeterFactory meters, TimeProvider time) : IEventRelay
 {
+    public const string ActivitySourceName = "StatusPlatform.Incident.Relay";
+    public const string MeterName = "StatusPlatform.Incident.Relay";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
+
+    // From the event's commit to the broker's confirm: what a subscriber waits beyond the fold itself.
+    private readonly Histogram<double> _lag = meters.Create(MeterName).CreateHistogram<double>("statusplatform.relay.lag", "s",
+        "Time from an event being recorded to its integration message being confirmed by the broker, per subscription",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+
     public string Name => "relay.integration";
 
     public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct)
@@ -23,14 +37,36 @@ public sealed class IntegrationRelay(IBus bus) : IEventRelay
         {
             if (Map(e.Data) is not { } message)
                 continue;
-            // Publish completes once the broker confirmed it (publisher confirms), so the checkpoint may follow.
-            await bus.Publish(message, message.GetType(), context =>
+            using (var activity = StartActivity(e))
             {
-                context.MessageId = e.EventId;
-                if (e.Metadata.CorrelationId is { } correlation && Guid.TryParse(correlation, out var correlationId))
-                    context.CorrelationId = correlationId;
-            }, ct);
+                // Publish completes once the broker confirmed it (publisher confirms), so the checkpoint may follow.
+                await bus.Publish(message, message.GetType(), context =>
+                {
+                    context.MessageId = e.EventId;
+                    if (e.Metadata.CorrelationId is { } correlation && Guid.TryParse(correlation, out var correlationId))
+                        context.CorrelationId = correlationId;
+                }, ct);
+            }
+            _lag.Record(Math.Max(0, (time.GetUtcNow() - e.RecordedAt).TotalSeconds), new KeyValuePair<string, object?>("subscription", Name));
         }
+    }
+
+    /// <summary>
+    /// An activity continuing the trace stored with the event (a malformed or missing traceparent starts a new trace,
+    /// rather than failing the publish). It ends once the broker confirmed, so its duration includes the confirm.
+    /// </summary>
+    internal static Activity? StartActivity(StoredEvent e)
+    {
+        ActivityContext.TryParse(e.Metadata.TraceParent, null, isRemote: true, out var parent);
+        var activity = Source.StartActivity($"relay {e.EventType}", ActivityKind.Internal, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("statusplatform.event.id", e.EventId.ToString());
+            activity.SetTag("statusplatform.event.type", e.EventType);
+            activity.SetTag("statusplatform.event.stream", e.StreamId);
+            activity.SetTag("statusplatform.event.position", e.GlobalPosition);
+        }
+        return activity;
     }
 
     private static object? Map(object data) => data switch

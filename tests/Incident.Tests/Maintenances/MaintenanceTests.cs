@@ -31,7 +31,8 @@ public sealed class MaintenanceTests(MaintenanceTests.Service service) : IClassF
         Assert.Equal((5, "db"), (reminder!.Message.MinutesBefore, reminder.Message.Components.Single().ComponentId));
 
         await Eventually.Until(async () => await StatusOf("db") == "under_maintenance", Wait, "the component in maintenance");
-        Assert.Equal("in_progress", await MaintenanceStatus(accepted.Id));
+        // Components and maintenances are separate projections: each is awaited on its own.
+        await Eventually.Until(async () => await MaintenanceStatus(accepted.Id) == "in_progress", Wait, "the maintenance in progress");
 
         // The database fails during its own maintenance: recorded, but no incident and the page stays blue.
         var clock = DateTimeOffset.UtcNow;
@@ -44,7 +45,8 @@ public sealed class MaintenanceTests(MaintenanceTests.Service service) : IClassF
 
         await Eventually.Until(async () => await MaintenanceStatus(accepted.Id) == "completed", Wait, "the window to complete");
         await Eventually.Until(async () => await StatusOf("db") == "major_outage", Wait, "the component to show its monitors again");
-        var changes = service.PublishedOf<MaintenanceChanged>().Where(c => c.Message.MaintenanceId == accepted.Id).Select(c => c.Message.Status).ToList();
+        var changes = await Eventually.Until(() => Task.FromResult(service.PublishedOf<MaintenanceChanged>().Where(c => c.Message.MaintenanceId == accepted.Id)
+            .Select(c => c.Message.Status).ToList()), c => c.Count >= 3, Wait, "the relay to publish all three changes");
         Assert.Equal(["scheduled", "in_progress", "completed"], changes);
         Assert.Equal(3L, await service.ScalarAsync<long>("select count(*) from status.maintenance_updates where maintenance_id = $1", accepted.Id));
     }
