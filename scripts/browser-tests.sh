@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests of the status page, its live updates and the embeddable widget, in real headless Chromium.
+# Browser tests of the status page, its live updates, the embeddable widget and the admin console, in real headless Chromium.
 #   scripts/browser-tests.sh
 # Installs Debian's chromium when missing (apt-get) and playwright-core from tests/Browser's lockfile (never a browser
 # download), starts the local infrastructure (scripts/infra.sh) and one StatusApi over a database of its own with a
@@ -31,13 +31,25 @@ log="$ROOT/tests/Browser/artifacts/statusapi.log"
 mkdir -p "$(dirname "$log")"
 api_pid=""
 
+# A RabbitMQ virtual host of its own, so the console tests' stand-in for Incident.Service (tests/Browser/fake-services.mjs)
+# answers this StatusApi's commands only, and nothing else on the machine hears them.
+amqp_rest="${ConnectionStrings__messaging#amqp://}"
+rabbit_user="${amqp_rest%%:*}"; amqp_rest="${amqp_rest#*:}"; rabbit_password="${amqp_rest%%@*}"; amqp_rest="${amqp_rest#*@}"
+rabbit_hostport="${amqp_rest%%/*}"
+vhost="$db"
+mgmt() { curl -fsS -u "$rabbit_user:$rabbit_password" -H 'content-type: application/json' -X "$1" "${SP_RABBIT_MANAGEMENT_URL%/}/api/$2" ${3:+-d "$3"}; }
+console_password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
+
 cleanup() {
   if [[ -n "$api_pid" ]]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
   psql "$admin_url" -q -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  mgmt DELETE "vhosts/$vhost" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
 psql "$admin_url" -q -v ON_ERROR_STOP=1 -c "create database $db"
+mgmt PUT "vhosts/$vhost" >/dev/null
+mgmt PUT "permissions/$vhost/$rabbit_user" '{"configure": ".*", "write": ".*", "read": ".*"}' >/dev/null
 psql "$db_url" -q -v ON_ERROR_STOP=1 -f src/Incident.Service/Status/status-schema.sql >/dev/null
 # The read model as Incident.Service's projections would leave it: a page, a website, a group of two, five days of history.
 psql "$db_url" -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -60,6 +72,8 @@ dotnet build src/StatusApi -nologo -v q >/dev/null
 (cd src/StatusApi && \
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ConnectionStrings__statusdb="Host=$pg_host;Port=${pg_port:-5432};Database=$db;Username=$pg_user;Password=$pg_password" \
+  ConnectionStrings__messaging="amqp://$rabbit_user:$rabbit_password@$rabbit_hostport/$vhost" \
+  Console__BootstrapUser=browser-admin Console__BootstrapPassword="$console_password" \
   PublicApi__RefreshInterval=00:00:01 StatusPage__ExtrasRefreshInterval=00:00:02 MASSTRANSIT_USAGE_TELEMETRY=false \
   exec dotnet bin/Debug/net10.0/StatusApi.dll >"$log" 2>&1) &
 api_pid=$!
@@ -68,10 +82,17 @@ for _ in $(seq 1 120); do
   kill -0 "$api_pid" 2>/dev/null || { echo "StatusApi did not start; see $log" >&2; exit 3; }
   sleep 0.5
 done
+# The console's tables and its bootstrap admin are created in the background after start-up.
+for _ in $(seq 1 120); do
+  [[ "$(psql "$db_url" -tAq -c "select count(*) from api.console_users" 2>/dev/null)" == 1 ]] && break
+  sleep 0.5
+done
 setup=$((SECONDS - started))
 
 set +e
-STATUS_URL="http://127.0.0.1:$port" STATUS_DB="$db_url" node tests/Browser/run.mjs
+STATUS_URL="http://127.0.0.1:$port" STATUS_DB="$db_url" CONSOLE_USER=browser-admin CONSOLE_PASSWORD="$console_password" \
+  RABBIT_MANAGEMENT_URL="$SP_RABBIT_MANAGEMENT_URL" RABBIT_USER="$rabbit_user" RABBIT_PASSWORD="$rabbit_password" RABBIT_VHOST="$vhost" \
+  node tests/Browser/run.mjs
 rc=$?
 set -e
 echo "browser-tests.sh: ${setup} s setup, $((SECONDS - started)) s in all"

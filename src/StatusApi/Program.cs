@@ -1,5 +1,6 @@
 using StatusPlatform.StatusApi;
 using StatusPlatform.StatusApi.AdminApi;
+using StatusPlatform.StatusApi.Console;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.Beyond;
 using StatusPlatform.StatusApi.PublicApi.History;
@@ -20,4 +21,5 @@ app.MapHeartbeatApi();
 app.MapExternalAlertsApi();
 app.MapAdminApi();
 app.MapStatusPage();
+app.MapConsole();
 app.Run();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StatusPlatform.ServiceDefaults;
 using StatusPlatform.StatusApi.AdminApi;
+using StatusPlatform.StatusApi.Console;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.Serving;
 using StatusPlatform.StatusApi.Receivers;
@@ -55,6 +56,7 @@ public static class StatusApiExtensions
         builder.AddStatusPage();
 
         builder.AddAdminApi();
+        builder.AddConsole();
 
         builder.Services.AddCors(cors => cors.AddPolicy(StatusPageApi.CorsPolicy, policy => policy.AllowAnyOrigin()
             .WithMethods(HttpMethods.Get, HttpMethods.Head).AllowAnyHeader().WithExposedHeaders(StatusPageApi.ExposedHeaders)));

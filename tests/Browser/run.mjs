@@ -3,8 +3,12 @@
 //   STATUS_URL   the StatusApi origin (http://127.0.0.1:port)
 //   STATUS_DB    a libpq URL of that database (the tests change the read model with psql, as Incident.Service would)
 //   CHROMIUM     the browser binary (default /usr/bin/chromium)
+//   CONSOLE_USER, CONSOLE_PASSWORD   the console's bootstrap admin (Console:BootstrapUser/BootstrapPassword)
+//   RABBIT_MANAGEMENT_URL, RABBIT_USER, RABBIT_PASSWORD, RABBIT_VHOST   where fake-services.mjs answers the console's
+//                commands in place of Incident.Service and Notify.Service; without them the console tests are skipped
 // Each test awaits a condition with a deadline; screenshots go to artifacts/. Exit code 1 when any test failed.
 import { chromium } from 'playwright-core';
+import { startFakeServices } from './fake-services.mjs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -134,13 +138,121 @@ test('the widget on another site shows the banner, closes, and hides when resolv
   }
 });
 
+
+// The admin console. Incident.Service and Notify.Service are played by fake-services.mjs (commands answered and the
+// read model written as their projections would), so "end to end" here ends at the public page: the SMTP inbox would
+// need the real Notify.Service and its policy, which this script does not start.
+const consoleUser = process.env.CONSOLE_USER;
+const consolePassword = process.env.CONSOLE_PASSWORD;
+let fake = null;
+
+async function signIn(browser, password = consolePassword) {
+  const page = await browser.newPage();
+  await page.goto(statusUrl + '/console');
+  await page.waitForURL(/\/console\/sign-in/, { timeout: deadline });
+  await page.getByLabel('Name').fill(consoleUser);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+test('console: sign in (a wrong password first), see the dashboard, sign out', async ({ browser }) => {
+  const wrong = await signIn(browser, 'not the password at all');
+  await wrong.getByRole('alert').filter({ hasText: 'name or password is wrong' }).waitFor({ timeout: deadline });
+  await wrong.close();
+
+  const page = await signIn(browser);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor({ timeout: deadline });
+  await page.getByText(`${consoleUser} (admin)`).waitFor({ timeout: deadline });
+  await page.locator('table.components td', { hasText: 'Backend › Database' }).waitFor({ timeout: deadline });
+  const cookie = (await page.context().cookies()).find(c => c.name === 'sp_console');
+  if (!cookie || !cookie.httpOnly || !cookie.secure || cookie.sameSite !== 'Strict') throw new Error(`session cookie not Secure/HttpOnly/Strict: ${JSON.stringify(cookie)}`);
+  if (await page.evaluate(() => document.cookie.includes('sp_console='))) throw new Error('the session cookie is readable from script');
+  await page.screenshot({ path: join(artifacts, 'console-dashboard.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/console\/sign-in/, { timeout: deadline });
+  await page.goto(statusUrl + '/console');
+  await page.waitForURL(/\/console\/sign-in/, { timeout: deadline });
+  await page.close();
+});
+
+test('console: post an incident with a preview, and it appears on the public page', async ({ browser }) => {
+  if (!fake) throw new Error('RABBIT_* not set: nothing answers the console\'s commands');
+  const page = await signIn(browser);
+  await page.getByRole('link', { name: 'Post an incident' }).click();
+  await page.getByLabel('Title').fill('Wi-Fi down in the library');
+  await page.getByLabel('Status', { exact: true }).selectOption('identified');
+  await page.getByLabel(/^Backend › API/).selectOption('major_outage');
+  await page.getByLabel(/^Message/).fill('The **access points** in {components} lost power.');
+  await page.getByLabel('Notify subscribers').check();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.locator('.preview strong', { hasText: 'access points' }).waitFor({ timeout: deadline });
+  await page.locator('.preview', { hasText: 'in Backend › API lost power' }).waitFor({ timeout: deadline });
+  await page.locator('.reach', { hasText: 'Will reach up to 2 subscribers: 1 by email, 1 by slack.' }).waitFor({ timeout: deadline });
+  await page.screenshot({ path: join(artifacts, 'console-incident-preview.png'), fullPage: true });
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Post incident' }).click();
+  await page.getByRole('status').filter({ hasText: 'Posted.' }).waitFor({ timeout: deadline });
+  await page.getByRole('heading', { name: 'Wi-Fi down in the library' }).waitFor({ timeout: deadline });
+  const sent = fake.received.find(r => r.type === 'CreateIncident' && r.message.name === 'Wi-Fi down in the library');
+  if (!sent || sent.message.actor !== consoleUser || sent.message.status !== 'identified' || sent.message.deliverNotifications !== true
+      || JSON.stringify(sent.message.components) !== JSON.stringify([{ componentId: 'api', status: 'major_outage' }])) {
+    throw new Error(`unexpected CreateIncident: ${JSON.stringify(sent)}`);
+  }
+
+  const status = await browser.newPage();
+  await status.goto(statusUrl + '/');
+  await status.locator('#incidents h3', { hasText: 'Wi-Fi down in the library' }).waitFor({ timeout: deadline });
+  await status.locator('#incidents strong', { hasText: 'access points' }).waitFor({ timeout: deadline });
+  console.log(`          posted to shown on the public page: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await status.screenshot({ path: join(artifacts, 'console-incident-public.png'), fullPage: true });
+
+  // Resolve it from the console; the public page follows.
+  await page.getByRole('button', { name: 'Resolve now' }).click();
+  await page.getByRole('status').filter({ hasText: 'Update posted.' }).waitFor({ timeout: deadline });
+  await status.locator('#incidents h3', { hasText: 'Wi-Fi down in the library' }).waitFor({ state: 'detached', timeout: deadline });
+  resolveEverything();
+  await status.close();
+  await page.close();
+});
+
+test('console: schedule a maintenance in the calendar', async ({ browser }) => {
+  if (!fake) throw new Error('RABBIT_* not set: nothing answers the console\'s commands');
+  const page = await signIn(browser);
+  await page.getByRole('link', { name: 'Maintenance' }).click();
+  await page.getByLabel('Title', { exact: true }).first().fill('Database upgrade');
+  await page.getByLabel(/^From/).fill('2030-07-01T22:00');
+  await page.getByLabel('Until').fill('2030-07-01T23:30');
+  await page.locator('section', { hasText: 'Schedule maintenance' }).getByLabel('Backend › Database').check();
+  await page.getByLabel(/^Reminders, minutes before the start/).fill('60, 1440');
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await page.getByRole('status').filter({ hasText: 'Maintenance scheduled.' }).waitFor({ timeout: deadline });
+  await page.locator('tr', { hasText: 'Database upgrade' }).filter({ hasText: '2030-07-01 22:00:00' }).waitFor({ timeout: deadline });
+  const sent = fake.received.find(r => r.type === 'ScheduleMaintenance' && r.message.name === 'Database upgrade');
+  // The page's zone is Europe/Berlin: 22:00 local in July is 20:00 UTC.
+  if (!sent || Date.parse(sent.message.scheduledFor) !== Date.UTC(2030, 6, 1, 20, 0) || JSON.stringify(sent.message.reminderMinutesBefore) !== '[60,1440]'
+      || JSON.stringify(sent.message.componentIds) !== '["db"]' || sent.message.actor !== consoleUser) {
+    throw new Error(`unexpected ScheduleMaintenance: ${JSON.stringify(sent)}`);
+  }
+  await page.screenshot({ path: join(artifacts, 'console-maintenance.png'), fullPage: true });
+  await page.close();
+});
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
+if (consoleUser && process.env.RABBIT_MANAGEMENT_URL) {
+  fake = await startFakeServices({
+    managementUrl: process.env.RABBIT_MANAGEMENT_URL, user: process.env.RABBIT_USER, password: process.env.RABBIT_PASSWORD,
+    vhost: process.env.RABBIT_VHOST, sql,
+  });
+}
+const selected = consoleUser ? tests : tests.filter(t => !t.name.startsWith('console:'));
+if (selected.length < tests.length) console.log(`  skipped ${tests.length - selected.length} console tests: CONSOLE_USER is not set`);
 let failed = 0;
 const started = Date.now();
-for (const { name, body } of tests) {
+for (const { name, body } of selected) {
   const t0 = Date.now();
   try {
     await body({ browser });
@@ -151,5 +263,6 @@ for (const { name, body } of tests) {
   }
 }
 await browser.close();
-console.log(`browser tests: ${tests.length - failed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s); screenshots in ${artifacts}`);
+await fake?.stop();
+console.log(`browser tests: ${selected.length - failed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s); screenshots in ${artifacts}`);
 process.exit(failed === 0 ? 0 : 1);
