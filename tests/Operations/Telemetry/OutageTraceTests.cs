@@ -37,7 +37,9 @@ public sealed class OutageTraceTests(TracedSuite suite, ITestOutputHelper output
             Assert.Equal(folded.SpanId, relay.ParentSpanId);
             // -> the broker publish under the relay's span -> Notify.Service consuming the incident
             var send = Assert.Single(spans, s => s.Service == "incident" && s.ParentSpanId == relay.SpanId && s.Name.Contains("IncidentOpened", StringComparison.Ordinal));
-            Assert.Contains(spans, s => s.Service == "notify" && s.ParentSpanId == send.SpanId);
+            // (Notify's receive span is exported when it ends, which can be after the spans read above: wait for it.)
+            await Eventually.Until(() => Task.FromResult(suite.Otlp.Spans.Any(s => s.TraceId == trace && s.Service == "notify" && s.ParentSpanId == send.SpanId)),
+                TimeSpan.FromSeconds(15), "Notify.Service consuming IncidentOpened under the relay's send");
             // Every span of the trace has its parent in the trace except the probe's root: no broken link on the way.
             // (A parent is exported when it ends, after its children: wait for the stragglers.)
             await Eventually.Until(() => Task.FromResult(Roots(trace!)), roots => roots == $"probe:{published.Name}", TimeSpan.FromSeconds(15),
