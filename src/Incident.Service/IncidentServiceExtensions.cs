@@ -43,7 +43,7 @@ public static class IncidentServiceExtensions
         builder.Services.AddHostedService<HeartbeatDeadlines>();
         builder.AddMessaging(bus =>
         {
-            bus.AddConsumer<CheckCompletedConsumer>();
+            bus.AddConsumer<CheckCompletedConsumer>(typeof(CheckCompletedConsumerDefinition));
             bus.AddConsumer<GetMonitorCatalogConsumer>();
             bus.AddConsumer<IncidentCommandsConsumer>();
             bus.AddConsumer<MaintenanceCommandsConsumer>();

@@ -23,7 +23,11 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // A body minimal APIs cannot read throws BadHttpRequestException in Development; it is the client's 400, not our 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         // Orchestrators poll these every few seconds; tracing them would drown the real traffic.
         app.Use((context, next) =>

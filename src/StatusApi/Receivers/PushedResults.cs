@@ -34,6 +34,10 @@ public static class PushedResults
         // Without a broker MassTransit waits for one; the caller's HTTP client should hear "retry" rather than hang.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(PublishTimeout);
+        // The reason is the caller's text (a job's msg, an alert's description); a NUL in it is refused by PostgreSQL
+        // (text and jsonb), so the fold would fail on it every time and park the result in the error queue.
+        if (result.FailureReason is { } reason && reason.Any(IsUnstorable))
+            result = result with { FailureReason = new string([.. reason.Where(c => !IsUnstorable(c))]) };
         try
         {
             await publisher.Publish(result, timeout.Token);
@@ -44,6 +48,8 @@ public static class PushedResults
             return Unavailable("the message broker");
         }
     }
+
+    private static bool IsUnstorable(char c) => char.IsControl(c) && c is not '\n' and not '\t' and not '\r';
 
     public static ProblemHttpResult Invalid(string title, string field, string problem) => TypedResults.Problem(new HttpValidationProblemDetails(
         new Dictionary<string, string[]> { [field] = [problem] }) { Title = title, Status = StatusCodes.Status400BadRequest });

@@ -42,6 +42,19 @@ internal static class ChecksStore
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Serialises the component and incident decisions of transitions (rare next to results). A decision reads the other
+    /// monitors of the component as committed, and one that sees no change appends nothing to the component stream, so
+    /// no version check would catch a sibling failing at the same moment (five monitors of one component failing
+    /// together left it at partial_outage). They also all append the automation ledger and, in an outage storm, one
+    /// shared incident: without the lock hundreds of folds conflict and retry each other for minutes.
+    /// </summary>
+    public static async Task LockAutomationAsync(EventSession session, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('automation'))", session.Connection, session.Transaction);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The region's newest results by start time, this transaction's own included.</summary>
     /// <remarks>
     /// <paramref name="since"/> bounds the search so PostgreSQL reads only the daily partitions that can hold the window,

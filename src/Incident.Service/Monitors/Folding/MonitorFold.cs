@@ -85,6 +85,7 @@ public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimePro
 
     private async Task DecideComponentAsync(EventSession session, CatalogSnapshot snapshot, Monitor changed, DateTimeOffset now, CancellationToken ct)
     {
+        await ChecksStore.LockAutomationAsync(session, ct);
         var component = await store.AggregateStreamAsync<Component>(Component.StreamId(changed.Settings.ComponentId), ct: ct);
         if (component is null || component.State.Removed)
             return;
