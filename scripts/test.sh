@@ -18,6 +18,12 @@ log="$(mktemp)"
 set +e
 dotnet test StatusPlatform.sln -c Release "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+# Fault tests: after the solution and alone (they load the machine and stop a broker and a database of their own,
+# tests/Faults/fault-infra.sh, never the shared ones); xunit.runner.json runs their tests one at a time.
+dotnet test tests/Faults/Faults.csproj -c Release "$@" 2>&1 | tee -a "$log"
+faults_rc=${PIPESTATUS[0]}
+bash tests/Faults/fault-infra.sh down >/dev/null 2>&1 # also after a crash of the test host
+if [[ $rc -eq 0 ]]; then rc=$faults_rc; fi
 # The browser tests (headless Chromium against a StatusApi of their own) run after the .NET suite, not beside it: the
 # two cores are the limit. Skipped when a filter narrows the run to some tests.
 browser_rc=0
