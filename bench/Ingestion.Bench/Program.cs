@@ -1,3 +1,4 @@
+using StatusPlatform.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
@@ -15,7 +16,7 @@ if (options is null)
     (error is null ? Console.Out : Console.Error).WriteLine(error is null ? BenchOptions.Usage : $"{error}\n\n{BenchOptions.Usage}");
     return error is null ? 0 : 2;
 }
-if (IncidentProcess.Configuration != "Release")
+if (ServiceProcess.Configuration != "Release")
     Console.Error.WriteLine("warning: not a Release build; run with -c Release for figures worth comparing");
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -60,7 +61,7 @@ try
     await using var vhost = await TestVirtualHost.CreateAsync();
     var logPath = Path.Combine(workDirectory, "incident-service.log");
     Console.Error.WriteLine($"database {database.Name}, virtual host {vhost.Name}, Incident.Service log {logPath}");
-    await using var service = IncidentProcess.Start(new Dictionary<string, string>
+    await using var service = ServiceProcess.Start("Incident.Service", new Dictionary<string, string>
     {
         ["ConnectionStrings__statusdb"] = database.ConnectionString,
         ["ConnectionStrings__messaging"] = vhost.AmqpUri.ToString(),

@@ -1,3 +1,4 @@
+using StatusPlatform.Bench;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -26,7 +27,7 @@ internal static class Report
     public static bool Print(TextWriter output, IngestionResults r)
     {
         var o = r.Options;
-        output.WriteLine(I($"Ingestion.Bench ({IncidentProcess.Configuration}): {o.Results:N0} CheckCompleted for {o.Monitors:N0} monitors, {o.Publishers} publishing loops with confirms; {r.Machine}"));
+        output.WriteLine(I($"Ingestion.Bench ({ServiceProcess.Configuration}): {o.Results:N0} CheckCompleted for {o.Monitors:N0} monitors, {o.Publishers} publishing loops with confirms; {r.Machine}"));
         output.WriteLine(I($"Incident.Service consumes with prefetch {(r.Prefetch?.ToString(CultureInfo.InvariantCulture) ?? "unknown")} on its check-completed queue"));
         output.WriteLine();
         output.WriteLine("                                               results/s  steady (20-80 %)   published/s    seconds   complete");

@@ -1,3 +1,4 @@
+using StatusPlatform.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
@@ -38,7 +39,7 @@ await using var database = await TestDatabase.CreateAsync();
 await using var vhost = await TestVirtualHost.CreateAsync();
 var logPath = Path.Combine(Path.GetTempPath(), $"sp-bench-notify-{Guid.NewGuid():N}.log");
 Console.Error.WriteLine($"database {database.Name}, virtual host {vhost.Name}, Notify.Service log {logPath}");
-await using var notify = NotifyProcess.Start(new Dictionary<string, string>
+await using var notify = ServiceProcess.Start("Notify.Service", new Dictionary<string, string>
 {
     ["ConnectionStrings__statusdb"] = database.ConnectionString + ";Maximum Pool Size=200",
     ["ConnectionStrings__messaging"] = vhost.AmqpUri.ToString(),
@@ -90,7 +91,7 @@ try
 
     var emailSeconds = sink.Received == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, sink.LastAtTicks).TotalSeconds;
     var webhookSeconds = receiver.Received == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, receiver.LastAtTicks).TotalSeconds;
-    Console.WriteLine($"Notify.Bench ({NotifyProcess.Configuration}), {Environment.ProcessorCount} cores");
+    Console.WriteLine($"Notify.Bench ({ServiceProcess.Configuration}), {Environment.ProcessorCount} cores");
     Console.WriteLine($"{"",-34} {"received",10} {"last at (s)",12} {"msg/s",9} {"target",12}");
     Console.WriteLine($"{"email via SMTP sink",-34} {sink.Received,10} {emailSeconds,12:0.0} {sink.Received / emailSeconds,9:0} {"<= 60 s",12} {(emailSeconds <= 60 && sink.Received == options.Emails ? "met" : "NOT met")}");
     Console.WriteLine($"{"webhook to Kestrel receiver",-34} {receiver.Received,10} {webhookSeconds,12:0.0} {receiver.Received / webhookSeconds,9:0} {"<= 10 s",12} {(webhookSeconds <= 10 && receiver.Received == options.Webhooks ? "met" : "NOT met")}");

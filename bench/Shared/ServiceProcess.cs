@@ -1,49 +1,54 @@
-using System.Diagnostics;
 using System.Globalization;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 
-namespace StatusPlatform.Ingestion.Bench;
+namespace StatusPlatform.Bench;
 
-/// <summary>Incident.Service as a process of its own, from the build in the bench's configuration, its output in a log file.</summary>
-internal sealed class IncidentProcess : IAsyncDisposable
+/// <summary>
+/// A service (src/&lt;Project&gt;) as a process of its own, from the build in the bench's configuration, its output in a log
+/// file. Compiled into each bench that starts a service (Notify.Bench, Ingestion.Bench), so the build configuration read
+/// here is that bench's.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly string _project;
 
-    private IncidentProcess(Process process, StreamWriter log, Uri health) => (_process, _log, Health) = (process, log, health);
+    private ServiceProcess(string project, Process process, StreamWriter log, Uri health) =>
+        (_project, _process, _log, Health) = (project, process, log, health);
 
     public Uri Health { get; }
 
     public int Id => _process.Id;
 
     public static string Configuration { get; } =
-        typeof(IncidentProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+        typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
 
-    public static string AssemblyPath
+    private static string AssemblyPath(string project)
     {
-        get
-        {
-            var path = Path.Combine(TestSupport.RepositoryPaths.Root, "src", "Incident.Service", "bin", Configuration, "net10.0", "Incident.Service.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"Incident.Service is not built for {Configuration}: dotnet build -c {Configuration} bench/Ingestion.Bench", path);
-        }
+        var path = Path.Combine(TestSupport.RepositoryPaths.Root, "src", project, "bin", Configuration, "net10.0", $"{project}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built for {Configuration}: build the bench with -c {Configuration}", path);
     }
 
-    public static IncidentProcess Start(IReadOnlyDictionary<string, string> environment, string logPath)
+    /// <param name="project">The folder and assembly name under src/, e.g. Notify.Service.</param>
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string> environment, string logPath)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet", [AssemblyPath])
+        var assembly = AssemblyPath(project);
+        var info = new ProcessStartInfo("dotnet", [assembly])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["DOTNET_ENVIRONMENT"] = info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["MASSTRANSIT_USAGE_TELEMETRY"] = "false";
-        // A line per fold would measure the console.
+        // A log line per delivery or fold at benchmark rates would measure the console.
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
@@ -54,7 +59,7 @@ internal sealed class IncidentProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new IncidentProcess(process, log, new Uri($"http://127.0.0.1:{port}/health"));
+        return new ServiceProcess(project, process, log, new Uri($"http://127.0.0.1:{port}/health"));
     }
 
     public async Task WaitHealthyAsync(TimeSpan patience, CancellationToken ct)
@@ -64,7 +69,7 @@ internal sealed class IncidentProcess : IAsyncDisposable
         while (clock.Elapsed < patience)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"Incident.Service exited with {_process.ExitCode} during start-up; see its log.");
+                throw new InvalidOperationException($"{_project} exited with {_process.ExitCode} during start-up; see its log.");
             try
             {
                 if ((await http.GetAsync(Health, ct)).IsSuccessStatusCode)
@@ -75,7 +80,7 @@ internal sealed class IncidentProcess : IAsyncDisposable
             }
             await Task.Delay(200, ct);
         }
-        throw new TimeoutException($"Incident.Service did not report healthy within {patience.TotalSeconds} s.");
+        throw new TimeoutException($"{_project} did not report healthy within {patience.TotalSeconds} s.");
     }
 
     /// <summary>Resident set size now (VmRSS) and the most it ever was (VmHWM), in bytes, from /proc/&lt;pid&gt;/status.</summary>
