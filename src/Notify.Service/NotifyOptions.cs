@@ -96,13 +96,15 @@ public sealed class PolicyOptions
 
     /// <summary>
     /// Notify:Policy:AnnounceAutomaticOutages: with the default table, tell subscribers about an automatic incident as soon
-    /// as it opens instead of only once it lasts (Notify:PersistentOutageMinutes). For pages whose monitors are trusted
+    /// as it opens, and when another component joins it, instead of only once it lasts (Notify:PersistentOutageMinutes). For pages whose monitors are trusted
     /// enough to page people at once; the AppHost's demo and the end-to-end tests use it to show detection-to-inbox time.
     /// </summary>
     public bool AnnounceAutomaticOutages { get; set; }
 
     public IReadOnlyList<PolicyRule> Effective => Rules.Count > 0 ? Rules
-        : AnnounceAutomaticOutages ? [.. NotificationPolicy.Defaults.Where(r => !(r.Event == NoticeKind.Opened && r.Origin == "automatic"))]
+        // Both rules go: the monitors' own updates say that another component joined an open automatic incident, and
+        // that component's subscribers have heard nothing yet (the detection benchmark found them left out).
+        : AnnounceAutomaticOutages ? [.. NotificationPolicy.Defaults.Where(r => !(r.Event is NoticeKind.Opened or NoticeKind.Updated && r.Origin == "automatic"))]
         : NotificationPolicy.Defaults;
 
     public string? Problem() =>

@@ -33,6 +33,17 @@ public sealed class NotificationPolicyTests
         Assert.Equal(notify, NotificationPolicy.Allows(NotificationPolicy.Defaults, kind, IncidentImpact.Major, channel, automatic));
 
     [Fact]
+    public void Announcing_automatic_outages_tells_subscribers_of_the_opening_and_of_a_component_joining_it()
+    {
+        var rules = new PolicyOptions { AnnounceAutomaticOutages = true }.Effective;
+
+        Assert.True(NotificationPolicy.Allows(rules, NoticeKind.Opened, IncidentImpact.Critical, "email", automatic: true));
+        Assert.True(NotificationPolicy.Allows(rules, NoticeKind.Updated, IncidentImpact.Critical, "email", automatic: true)); // a component joined
+        Assert.False(NotificationPolicy.Allows(rules, NoticeKind.Updated, IncidentImpact.Critical, "sms", automatic: true)); // SMS still open/resolve only
+        Assert.False(NotificationPolicy.Allows(new PolicyOptions().Effective, NoticeKind.Updated, IncidentImpact.Critical, "email", automatic: true));
+    }
+
+    [Fact]
     public void An_automatic_opening_reaches_the_ops_room_and_no_subscriber()
     {
         var audience = NotificationPolicy.Decide(Notice(NoticeKind.Opened, automatic: true), NotificationPolicy.Defaults);
