@@ -77,6 +77,8 @@ public class ConsoleHost : IAsyncLifetime
         // The console's tables and the bootstrap admin are created in the background at start-up.
         await Eventually.Until(async () => await ScalarAsync<long>("select count(*) from api.console_users where username = $1", AdminName) == 1,
             TimeSpan.FromSeconds(60), "the bootstrap admin");
+        // The admin API's key table is created by another background start-up (the users page lists keys): wait for it too.
+        await Eventually.Until(async () => await ScalarAsync<bool>("select to_regclass('api.keys') is not null"), TimeSpan.FromSeconds(60), "the api.keys table");
     }
 
     /// <summary>A browser of its own: its own cookies, no automatic redirects, over https (the session cookie is Secure).</summary>
