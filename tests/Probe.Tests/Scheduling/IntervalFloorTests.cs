@@ -16,8 +16,8 @@ public sealed class IntervalFloorTests : BrokerAndTarget
 
         var floor = TimeSpan.FromSeconds(2);
         var starts = results.Select(r => r.Message.StartedAt).Order().ToList();
-        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap.TotalSeconds, 1.5, 2.5));
-        // On the 2 s grid of the monitor, one check per slot.
+        // Each check in a slot of its own on the 2 s grid is the floor at work (at 1 s, two would share a slot). Gaps between
+        // start times are not bounded here: on a loaded machine one late start makes one gap long and the next short.
         Assert.Equal(starts.Count, starts.Select(s => Slots.Of("web", floor, s)).Distinct().Count());
         Assert.Contains(probe.Logs, l => l.Message.Contains("below this probe's floor of 2 s", StringComparison.Ordinal));
     }

@@ -10,7 +10,7 @@ public sealed class RateLimitTests(AdminApiWithTinyRateLimit host) : IClassFixtu
     [Fact]
     public async Task The_fourth_request_in_a_minute_answers_429_with_retry_after_and_other_keys_go_on()
     {
-        // The fixture's own start-up check used one of the bootstrap key's three; keys made here start fresh.
+        // Creating the two keys uses two of the bootstrap key's three; keys made here start fresh.
         var (_, limited) = await host.CreateKeyAsync("busy-script", "viewer");
         var (_, other) = await host.CreateKeyAsync("quiet-script", "viewer");
         var path = $"/api/v1/pages/{PageId}/components";
