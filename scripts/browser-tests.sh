@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Browser tests of the status page, its live updates, the embeddable widget and the admin console, in real headless Chromium.
+# Browser tests of the status page, its live updates, the embeddable widget (ours and Atlassian's), the subscription
+# flow, accessibility (axe-core) and the admin console, in real headless Chromium.
 #   scripts/browser-tests.sh
-# Installs Debian's chromium when missing (apt-get) and playwright-core from tests/Browser's lockfile (never a browser
-# download), starts the local infrastructure (scripts/infra.sh) and one StatusApi over a database of its own with a
-# seeded read model, runs tests/Browser/run.mjs, and removes the database again. Screenshots: tests/Browser/artifacts.
+# Installs Debian's chromium when missing (apt-get) and tests/Browser's npm packages from its lockfile (playwright-core,
+# axe-core, @statuspage/status-widget; never a browser download), starts the local infrastructure (scripts/infra.sh),
+# one StatusApi over a database of its own with a seeded read model, and one Notify.Service over another database of
+# its own, both on a RabbitMQ virtual host of their own (Notify sends its confirmation mails to the local MailDev),
+# runs tests/Browser/run.mjs, then stops both services and removes the databases and the vhost again.
+# Screenshots and the two services' logs: tests/Browser/artifacts.
 # Not part of scripts/test.sh. Exit code: the tests' (0 all passed, 1 a test failed, other: setup failed).
 set -euo pipefail
 
@@ -30,6 +34,12 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 log="$ROOT/tests/Browser/artifacts/statusapi.log"
 mkdir -p "$(dirname "$log")"
 api_pid=""
+# Notify.Service owns the notify schema; a database of its own, so dropping it removes every subscriber the tests made.
+notify_db="${db}_notify"
+notify_db_url="postgresql://${pg_user}:${pg_password}@${pg_host}:${pg_port:-5432}/${notify_db}"
+notify_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+notify_log="$ROOT/tests/Browser/artifacts/notify.log"
+notify_pid=""
 
 # A RabbitMQ virtual host of its own, so the console tests' stand-in for Incident.Service (tests/Browser/fake-services.mjs)
 # answers this StatusApi's commands only, and nothing else on the machine hears them.
@@ -42,12 +52,15 @@ console_password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))
 
 cleanup() {
   if [[ -n "$api_pid" ]]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
+  if [[ -n "$notify_pid" ]]; then kill "$notify_pid" 2>/dev/null || true; wait "$notify_pid" 2>/dev/null || true; fi
   psql "$admin_url" -q -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  psql "$admin_url" -q -c "drop database if exists $notify_db with (force)" >/dev/null 2>&1 || true
   mgmt DELETE "vhosts/$vhost" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
 psql "$admin_url" -q -v ON_ERROR_STOP=1 -c "create database $db"
+psql "$admin_url" -q -v ON_ERROR_STOP=1 -c "create database $notify_db"
 mgmt PUT "vhosts/$vhost" >/dev/null
 mgmt PUT "permissions/$vhost/$rabbit_user" '{"configure": ".*", "write": ".*", "read": ".*"}' >/dev/null
 psql "$db_url" -q -v ON_ERROR_STOP=1 -f src/Incident.Service/Status/status-schema.sql >/dev/null
@@ -67,7 +80,13 @@ insert into status.component_status_intervals (component_id, status, started_at,
   ('db', 'operational', now() - interval '5 days', null);
 SQL
 
-dotnet build src/StatusApi -nologo -v q >/dev/null
+# Quiet unless it fails (other builds on the machine can hold a file for a moment: the message says so).
+build() {
+  local out
+  out="$(dotnet build "$1" -nologo -v q 2>&1)" || { tail -n 30 <<<"$out" >&2; echo "building $1 failed" >&2; exit 3; }
+}
+build src/StatusApi
+build src/Notify.Service
 # The content root is the project folder, where wwwroot is. Refreshes every second, so a change shows within a few.
 (cd src/StatusApi && \
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
@@ -87,11 +106,29 @@ for _ in $(seq 1 120); do
   [[ "$(psql "$db_url" -tAq -c "select count(*) from api.console_users" 2>/dev/null)" == 1 ]] && break
   sleep 0.5
 done
+
+# The real Notify.Service, for the subscription flow: it answers StatusApi's subscription commands on the same vhost and
+# mails the confirmation link (Notify:PublicBaseUrl, this StatusApi) through MailDev's SMTP.
+(cd src/Notify.Service && \
+  ASPNETCORE_URLS="http://127.0.0.1:$notify_port" \
+  ConnectionStrings__statusdb="Host=$pg_host;Port=${pg_port:-5432};Database=$notify_db;Username=$pg_user;Password=$pg_password" \
+  ConnectionStrings__messaging="amqp://$rabbit_user:$rabbit_password@$rabbit_hostport/$vhost" \
+  Smtp__Host="$Smtp__Host" Smtp__Port="$Smtp__Port" Notify__PublicBaseUrl="http://127.0.0.1:$port" MASSTRANSIT_USAGE_TELEMETRY=false \
+  exec dotnet bin/Debug/net10.0/Notify.Service.dll >"$notify_log" 2>&1) &
+notify_pid=$!
+# Ready: its schema is migrated (the health check) and its subscription endpoint is bound on the broker.
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$notify_port/health" >/dev/null 2>&1 \
+    && mgmt GET "queues/$vhost/notify-subscriptions" >/dev/null 2>&1 && break
+  kill -0 "$notify_pid" 2>/dev/null || { echo "Notify.Service did not start; see $notify_log" >&2; exit 3; }
+  sleep 0.5
+done
 setup=$((SECONDS - started))
 
 set +e
 STATUS_URL="http://127.0.0.1:$port" STATUS_DB="$db_url" CONSOLE_USER=browser-admin CONSOLE_PASSWORD="$console_password" \
   RABBIT_MANAGEMENT_URL="$SP_RABBIT_MANAGEMENT_URL" RABBIT_USER="$rabbit_user" RABBIT_PASSWORD="$rabbit_password" RABBIT_VHOST="$vhost" \
+  NOTIFY_DB="$notify_db_url" MAILDEV_URL="$MailDev__Url" \
   node tests/Browser/run.mjs
 rc=$?
 set -e

@@ -4,11 +4,12 @@
 // It speaks MassTransit's JSON envelope through RabbitMQ's management HTTP API (no AMQP client on the package mirror):
 // a queue of its own bound to each command's exchange, polled, and each answer published to the request's
 // responseAddress exchange. Every command it saw is kept in `received`, for the tests to check.
+// With answerExport false it leaves ExportSubscribers alone: a real Notify.Service on the vhost answers it, and two
+// answers to one request would race.
 import { randomUUID } from 'node:crypto';
 
-const commands = ['CreateIncident', 'PostIncidentUpdate', 'ScheduleMaintenance', 'ExportSubscribers'];
-
-export async function startFakeServices({ managementUrl, user, password, vhost, sql }) {
+export async function startFakeServices({ managementUrl, user, password, vhost, sql, answerExport = true }) {
+  const commands = ['CreateIncident', 'PostIncidentUpdate', 'ScheduleMaintenance', ...(answerExport ? ['ExportSubscribers'] : [])];
   const auth = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
   const v = encodeURIComponent(vhost);
   const queue = `browser-fake-${randomUUID()}`;
