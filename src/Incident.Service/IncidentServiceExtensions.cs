@@ -7,6 +7,7 @@ using StatusPlatform.Incident.History.StatusIntervals;
 using StatusPlatform.Incident.History.TimeTravel;
 using StatusPlatform.Incident.Incidents;
 using StatusPlatform.Incident.Maintenances;
+using StatusPlatform.Incident.Monitors;
 using StatusPlatform.Incident.Monitors.Folding;
 using StatusPlatform.Incident.Monitors.Heartbeats;
 using StatusPlatform.Incident.Page;
@@ -29,7 +30,7 @@ public static class IncidentServiceExtensions
         builder.Services.AddHostedService<CheckResultsMaintenance>();
         builder.Services.AddEventStore(sp => sp.GetRequiredService<NpgsqlDataSource>(), store => store.Events.RegisterIncidentEvents());
         builder.Services.AddProjection<PageProjection>().AddProjection<ComponentsProjection>().AddProjection<IncidentsProjection>()
-            .AddProjection<HeartbeatMonitorsProjection>().AddProjection<MaintenancesProjection>()
+            .AddProjection<HeartbeatMonitorsProjection>().AddProjection<MonitorsProjection>().AddProjection<MaintenancesProjection>()
             .AddProjection<IncidentTemplatesProjection>();
         builder.Services.AddProjection<ComponentHistoryProjection>();
         builder.Services.AddSingleton<PageHistoryReader>();
@@ -38,6 +39,9 @@ public static class IncidentServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogApplier>());
         builder.Services.AddSingleton<CatalogReader>();
         builder.Services.AddSingleton<MonitorFold>();
+        builder.Services.AddSingleton<FoldBatcher>();
+        builder.Services.AddSingleton<FoldLag>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FoldBatcher>());
         builder.Services.AddSingleton<MaintenanceWriter>();
         builder.Services.AddHostedService<MaintenanceClock>();
         builder.Services.AddHostedService<HeartbeatDeadlines>();
@@ -48,6 +52,8 @@ public static class IncidentServiceExtensions
             bus.AddConsumer<IncidentCommandsConsumer>();
             bus.AddConsumer<MaintenanceCommandsConsumer>();
             bus.AddConsumer<ComponentCommandsConsumer>();
+            bus.AddConsumer<MonitorCommandsConsumer>();
+            bus.AddConsumer<PageCommandsConsumer>();
             bus.AddConsumer<IncidentTemplateCommandsConsumer>();
             bus.AddConsumer<GetPageAtConsumer>();
             bus.AddConsumer<GetChangesConsumer>();

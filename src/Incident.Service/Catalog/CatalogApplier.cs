@@ -2,6 +2,7 @@ using Npgsql;
 using StatusPlatform.EventSourcing;
 using StatusPlatform.Incident.Components;
 using StatusPlatform.Incident.Monitors;
+using StatusPlatform.Incident.Monitors.Folding;
 using StatusPlatform.Incident.Page;
 using Monitor = StatusPlatform.Incident.Monitors.Monitor;
 
@@ -15,9 +16,13 @@ public sealed record CatalogChanged(long Version, DateTimeOffset ChangedAt);
 /// appends nothing and a changed one appends exactly its changes, all in one transaction. A bad file stops
 /// start-up with the file, line and field.
 /// </summary>
-public sealed class CatalogApplier(EventStore store, IConfiguration configuration, TimeProvider time, ILogger<CatalogApplier> logger) : IHostedService
+public sealed class CatalogApplier(EventStore store, MonitorFold fold, IConfiguration configuration, TimeProvider time, ILogger<CatalogApplier> logger)
+    : IHostedService
 {
     public const string CatalogStream = "catalog";
+
+    // Who the file's changes are recorded as.
+    private const string Actor = "config-file";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +49,8 @@ public sealed class CatalogApplier(EventStore store, IConfiguration configuratio
 
         var changes = 0;
         var page = await store.AggregateStreamAsync<StatusPage>(StatusPage.StreamId, ct: ct);
+        if (page?.State.ManagedBy == StatusPage.Api)
+            logger.LogWarning("The page settings are managed through the admin API (UpdatePageSettings); the configuration file's page section is not applied");
         changes += Append(session, StatusPage.StreamId, page?.Version, StatusPage.Decide(page?.State, definition.Page, now));
 
         var wantedComponents = definition.Components.Select(c => Component.StreamId(c.Id)).ToHashSet();
@@ -61,16 +68,31 @@ public sealed class CatalogApplier(EventStore store, IConfiguration configuratio
         }
 
         var wantedMonitors = definition.Monitors.Select(m => Monitor.StreamId(m.Id)).ToHashSet();
-        foreach (var (id, settings) in definition.Monitors)
-        {
-            var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(id), ct: ct);
-            changes += Append(session, Monitor.StreamId(id), current?.Version, Monitor.Decide(current?.State, id, settings, now));
-        }
+        var apiMonitors = new List<Monitor>();
+        var lostMonitors = new HashSet<string>(StringComparer.Ordinal);
         foreach (var streamId in (await store.ListStreamIdsAsync("monitor-", ct: ct)).Where(s => !wantedMonitors.Contains(s)))
         {
+            // Only what the file defined goes with it: monitors created through the admin API are not the file's to remove.
             var current = await store.AggregateStreamAsync<Monitor>(streamId, ct: ct);
-            if (current is { State.Removed: false })
+            if (current is { State.Removed: false, State.ManagedBy: Monitor.File })
+            {
                 changes += Append(session, streamId, current.Version, [new MonitorRemoved(current.State.Id, now)]);
+                await ChecksStore.ForgetMonitorAsync(session, current.State.Id, ct);
+                lostMonitors.Add(current.State.Settings.ComponentId);
+            }
+            else if (current is { State.Removed: false })
+                apiMonitors.Add(current.State);
+        }
+        foreach (var (id, settings) in definition.Monitors)
+        {
+            // Two monitors behind one URL would make every ping or alert count for both (status.heartbeat_monitors is keyed by it).
+            if (settings.PushTokenSha256 is { } token && apiMonitors.Find(m => m.Settings.PushTokenSha256 == token) is { } other)
+                throw new InvalidOperationException($"The configuration file's monitor '{id}' uses the same token as monitor '{other.Id}', which was created "
+                    + "through the admin API; give one of them another token.");
+            var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(id), ct: ct);
+            changes += Append(session, Monitor.StreamId(id), current?.Version, Monitor.Decide(current?.State, id, settings, now));
+            if (current is { State.Removed: false } && current.State.Settings.ComponentId != settings.ComponentId)
+                lostMonitors.Add(current.State.Settings.ComponentId);
         }
 
         if (changes > 0)
@@ -80,13 +102,18 @@ public sealed class CatalogApplier(EventStore store, IConfiguration configuratio
             Append(session, CatalogStream, version, [new CatalogChanged(version + 1, now)]);
         }
         await session.SaveChangesAsync(ct);
+
+        // A component that lost a monitor shows what its remaining monitors say (a deleted monitor that was down no longer
+        // holds it down). After the commit: the fold decides from the committed catalog.
+        foreach (var componentId in lostMonitors)
+            await fold.ReconsiderComponentAsync(componentId, Actor, ct);
         return changes;
     }
 
     private static int Append(EventSession session, string streamId, long? version, IReadOnlyList<object> events)
     {
         if (events.Count > 0)
-            session.Append(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, events, new EventMetadata(Actor: "config-file"));
+            session.Append(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, events, new EventMetadata(Actor: Actor));
         return events.Count;
     }
 }

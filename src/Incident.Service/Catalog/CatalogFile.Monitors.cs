@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text.RegularExpressions;
 using StatusPlatform.Contracts;
 using StatusPlatform.Incident.Monitors;
 using StatusPlatform.Probe.Checks.Conditions;
@@ -14,67 +12,39 @@ public static partial class CatalogFile
 {
     private static readonly string[] CommonMonitorKeys = ["id", "component", "kind", "interval", "timeout", "failure_threshold", "success_threshold"];
 
-    // What each kind of monitor reads besides the common keys; a key of another kind is an error, not silently ignored.
-    private static readonly Dictionary<string, string[]> MonitorKeys = new(StringComparer.Ordinal)
-    {
-        ["http"] = ["url", "method", "headers", "body", "follow_redirects", "max_redirects", "expected_status", "keyword", "keyword_absent",
-            "json", "conditions", "degraded_after", "verify_tls"],
-        ["tcp"] = ["target", "degraded_after"],
-        ["tls"] = ["target", "verify_tls", "certificate_min_days"],
-        ["dns"] = ["target", "expected_addresses", "degraded_after"],
-        ["icmp"] = ["target", "degraded_after"],
-        ["heartbeat"] = ["token", "token_env", "grace"],
-        ["external"] = ["token", "token_env", "source"],
-    };
-
-    /// <summary>The alerting tools whose webhooks StatusApi understands (src/StatusApi/Receivers/ExternalAlerts.cs).</summary>
-    public static readonly string[] ExternalSources = ["pingdom", "uptimerobot", "alertmanager", "grafana"];
-
-    // A heartbeat URL is a bearer secret: long enough not to be guessed, and only characters that survive a URL path.
-    [GeneratedRegex("^[A-Za-z0-9_-]{24,128}$")]
-    private static partial Regex HeartbeatTokenPattern();
-
-    // RFC 9110 token characters.
-    [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
-    private static partial Regex HeaderNamePattern();
-
     private sealed partial class Reader
     {
         public MonitorSettings Monitor(YamlMappingNode node, string path, string component)
         {
             var kind = Optional(node, path, "kind") ?? "http";
-            if (!MonitorKeys.TryGetValue(kind, out var keys))
-                throw Error(Field(node, "kind")!, $"{path}.kind", $"'{kind}' is not a supported monitor kind (supported: {string.Join(", ", MonitorKeys.Keys)})");
-            RejectForeignKeys(node, path, kind, keys);
-            if (kind is "heartbeat" or "external")
+            if (MonitorRules.Kind(kind) is { } badKind)
+                throw Error(Field(node, "kind")!, $"{path}.kind", badKind);
+            RejectForeignKeys(node, path, kind);
+            if (MonitorRules.IsPushed(kind))
                 return Pushed(node, path, component, kind);
             var target = kind == "http" ? Url(node, path) : Target(node, path, kind);
-            var interval = Seconds(node, path, "interval", 60);
-            var timeout = Seconds(node, path, "timeout", Math.Min(10, interval));
-            if (timeout > interval)
-                throw Error(Field(node, "timeout")!, $"{path}.timeout", $"the timeout ({timeout} s) must not exceed the interval ({interval} s)");
+            var interval = Seconds(node, path, "interval", MonitorRules.DefaultInterval(kind));
+            var timeout = Seconds(node, path, "timeout", MonitorRules.DefaultTimeout(interval));
+            if (MonitorRules.Timeout(timeout, interval) is { } badTimeout)
+                throw Error(Field(node, "timeout")!, $"{path}.timeout", badTimeout);
             var degradedAfter = Milliseconds(node, path, "degraded_after");
-            if (degradedAfter >= timeout * 1000)
-                throw Error(Field(node, "degraded_after")!, $"{path}.degraded_after", $"the degraded threshold ({degradedAfter} ms) must be shorter than the timeout ({timeout} s)");
+            if (degradedAfter is { } ms && MonitorRules.DegradedAfter(ms, timeout) is { } badDegraded)
+                throw Error(Field(node, "degraded_after")!, $"{path}.degraded_after", badDegraded);
             var check = new CheckSettings(Headers(node, path), Optional(node, path, "body"), Bool(node, path, "follow_redirects", true),
-                Int(node, path, "max_redirects", CheckSettings.DefaultMaxRedirects, 0, 50), Optional(node, path, "keyword"),
+                Int(node, path, "max_redirects", CheckSettings.DefaultMaxRedirects, 0, MonitorRules.MaxRedirects), Optional(node, path, "keyword"),
                 Optional(node, path, "keyword_absent"), Conditions(node, path, target), degradedAfter, Bool(node, path, "verify_tls", true),
-                Int(node, path, "certificate_min_days", CheckSettings.DefaultCertificateMinDaysLeft, 0, 3650), Addresses(node, path));
+                Int(node, path, "certificate_min_days", CheckSettings.DefaultCertificateMinDaysLeft, 0, MonitorRules.MaxCertificateMinDays), Addresses(node, path));
             return new MonitorSettings(component, kind, target, kind == "http" ? Method(node, path) : "", interval, timeout,
-                Int(node, path, "failure_threshold", 2, 1, 100), Int(node, path, "success_threshold", 1, 1, 100), StatusCodes(node, path),
+                Int(node, path, "failure_threshold", MonitorRules.DefaultFailureThreshold, 1, MonitorRules.MaxThreshold),
+                Int(node, path, "success_threshold", MonitorRules.DefaultSuccessThreshold, 1, MonitorRules.MaxThreshold), StatusCodes(node, path),
                 // Null for all defaults: a monitor that uses none of these reads the same as before they existed.
                 check == CheckSettings.Default ? null : check);
         }
 
-        private void RejectForeignKeys(YamlMappingNode node, string path, string kind, string[] keys)
+        private void RejectForeignKeys(YamlMappingNode node, string path, string kind)
         {
-            foreach (var key in node.Children.Keys.Cast<YamlScalarNode>().Where(k => !CommonMonitorKeys.Contains(k.Value) && !keys.Contains(k.Value)))
-            {
-                var kinds = MonitorKeys.Where(k => k.Value.Contains(key.Value)).Select(k => k.Key).ToList();
-                throw Error(key, $"{path}.{key.Value}", kinds.Count > 0
-                    ? $"applies to {string.Join(" and ", kinds)} monitors, not to kind {kind}"
-                    : "is not a monitor setting");
-            }
+            foreach (var key in node.Children.Keys.Cast<YamlScalarNode>().Where(k => !CommonMonitorKeys.Contains(k.Value) && !MonitorRules.Applies(k.Value!, kind)))
+                throw Error(key, $"{path}.{key.Value}", MonitorRules.ForeignSetting(key.Value!, kind));
         }
 
         /// <summary>
@@ -85,12 +55,10 @@ public static partial class CatalogFile
         /// </summary>
         private MonitorSettings Pushed(YamlMappingNode node, string path, string component, string kind)
         {
-            foreach (var key in (string[])["timeout", "failure_threshold", "success_threshold"])
+            foreach (var key in MonitorRules.NotForPushed)
             {
                 if (Field(node, key) is { } value)
-                    throw Error(value, $"{path}.{key}", $"does not apply to {kind} monitors: " + (kind == "heartbeat"
-                        ? "the deadline (interval + grace) is their flap guard"
-                        : "the sending tool has already decided, each alert counts"));
+                    throw Error(value, $"{path}.{key}", MonitorRules.NotForPushedKind(kind));
             }
             var (token, tokenEnv) = (Optional(node, path, "token"), Optional(node, path, "token_env"));
             if ((token is null) == (tokenEnv is null))
@@ -101,54 +69,37 @@ public static partial class CatalogFile
                 if (string.IsNullOrEmpty(token))
                     throw Error(Field(node, "token_env")!, $"{path}.token_env", $"the environment variable '{tokenEnv}' is not set");
             }
-            if (!HeartbeatTokenPattern().IsMatch(token!))
-                throw Error(Field(node, tokenEnv is null ? "token" : "token_env")!, $"{path}.{(tokenEnv is null ? "token" : "token_env")}",
-                    "the token must be 24 to 128 characters from A-Z, a-z, 0-9, '-' and '_' (e.g. `openssl rand -hex 20`)");
-            var interval = Seconds(node, path, "interval", 300);
+            if (MonitorRules.Token(token!) is { } badToken)
+                throw Error(Field(node, tokenEnv is null ? "token" : "token_env")!, $"{path}.{(tokenEnv is null ? "token" : "token_env")}", badToken);
+            var interval = Seconds(node, path, "interval", MonitorRules.DefaultInterval(kind));
             var hash = HeartbeatSettings.Hash(token!);
             if (kind == "heartbeat")
             {
                 // One missed deadline is down and one ping is up again: waiting for the deadline already absorbed the jitter.
-                return new MonitorSettings(component, kind, "", "", interval, 0, 1, 1, [], Heartbeat: new HeartbeatSettings(hash, Seconds(node, path, "grace", 60)));
+                return new MonitorSettings(component, kind, "", "", interval, 0, 1, 1, [], Heartbeat: new HeartbeatSettings(hash, Seconds(node, path, "grace", MonitorRules.DefaultGraceSeconds)));
             }
             var source = Required(node, path, "source");
-            if (!ExternalSources.Contains(source))
-                throw Error(Field(node, "source")!, $"{path}.source", $"'{source}' is not a supported alert source (supported: {string.Join(", ", ExternalSources)})");
+            if (MonitorRules.ExternalSource(source) is { } badSource)
+                throw Error(Field(node, "source")!, $"{path}.source", badSource);
             return new MonitorSettings(component, kind, "", "", interval, 0, 1, 1, [], External: new ExternalSettings(source, hash));
         }
 
         private string Url(YamlMappingNode node, string path)
         {
             var url = Required(node, path, "url");
-            return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? url
-                : throw Error(Field(node, "url")!, $"{path}.url", $"'{url}' is not an absolute http(s) URL");
+            return MonitorRules.Url(url) is { } problem ? throw Error(Field(node, "url")!, $"{path}.url", problem) : url;
         }
 
         private string Target(YamlMappingNode node, string path, string kind)
         {
             var target = Required(node, path, "target");
-            var valid = kind switch
-            {
-                // host:port, [::1]:443 for IPv6; a tls target without a port means 443.
-                "tcp" or "tls" => Uri.TryCreate("tcp://" + target, UriKind.Absolute, out var uri) && uri.PathAndQuery == "/" && uri.UserInfo.Length == 0
-                    && !target.EndsWith('/') && uri.Fragment.Length == 0 && (uri.Port > 0 || kind == "tls") && Uri.CheckHostName(uri.IdnHost) != UriHostNameType.Unknown,
-                "dns" => Uri.CheckHostName(target) == UriHostNameType.Dns,
-                _ => Uri.CheckHostName(target) != UriHostNameType.Unknown,
-            };
-            return valid ? target : throw Error(Field(node, "target")!, $"{path}.target", kind switch
-            {
-                "tcp" => $"'{target}' is not host:port, such as db.internal:5432 or [::1]:5432",
-                "tls" => $"'{target}' is not host or host:port, such as example.org:443",
-                "dns" => $"'{target}' is not a host name to resolve",
-                _ => $"'{target}' is not a host name or IP address",
-            });
+            return MonitorRules.Target(kind, target) is { } problem ? throw Error(Field(node, "target")!, $"{path}.target", problem) : target;
         }
 
         private string Method(YamlMappingNode node, string path)
         {
             var method = (Optional(node, path, "method") ?? "GET").ToUpperInvariant();
-            return HeaderNamePattern().IsMatch(method) ? method : throw Error(Field(node, "method")!, $"{path}.method", $"'{method}' is not an HTTP method");
+            return MonitorRules.Method(method) is { } problem ? throw Error(Field(node, "method")!, $"{path}.method", problem) : method;
         }
 
         /// <summary>A duration such as 500ms or 2s in milliseconds; null when the key is absent.</summary>
@@ -181,11 +132,12 @@ public static partial class CatalogFile
             foreach (var (key, item) in headers.Children)
             {
                 var name = ((YamlScalarNode)key).Value ?? "";
-                if (!HeaderNamePattern().IsMatch(name))
-                    throw Error(key, $"{path}.headers.{name}", $"'{name}' is not a valid header name");
-                if (item is not YamlScalarNode { Value: var text } || text is null || text.Contains('\r') || text.Contains('\n'))
-                    throw Error(item, $"{path}.headers.{name}", "expected a single-line value");
-                result.Add(new HttpHeader(name, text));
+                if (MonitorRules.HeaderName(name) is { } badName)
+                    throw Error(key, $"{path}.headers.{name}", badName);
+                var text = (item as YamlScalarNode)?.Value;
+                if (MonitorRules.HeaderValue(text) is { } badValue)
+                    throw Error(item, $"{path}.headers.{name}", badValue);
+                result.Add(new HttpHeader(name, text!));
             }
             return result.Count > 0 ? result : null;
         }
@@ -196,9 +148,9 @@ public static partial class CatalogFile
                 return null;
             if (value is not YamlSequenceNode list)
                 throw Error(value, $"{path}.expected_addresses", "expected a list of IP addresses, e.g. [192.0.2.10, 2001:db8::10]");
-            var addresses = list.Children.Select((item, i) => item is YamlScalarNode { Value: var text } && IPAddress.TryParse(text, out var address)
-                ? address.ToString()
-                : throw Error(item, $"{path}.expected_addresses[{i}]", $"'{item}' is not an IP address")).ToList();
+            var addresses = list.Children.Select((item, i) => MonitorRules.Address((item as YamlScalarNode)?.Value, out var address) is { } problem
+                ? throw Error(item, $"{path}.expected_addresses[{i}]", problem)
+                : address).ToList();
             return addresses.Count > 0 ? addresses : null;
         }
 
@@ -240,17 +192,12 @@ public static partial class CatalogFile
                 {
                     if (list.Children[i] is not YamlScalarNode { Value: { } text } scalar)
                         throw Error(list.Children[i], $"{path}.conditions[{i}]", "expected a condition such as [STATUS] == 200");
-                    try
-                    {
-                        if (Condition.Parse(text).Subject == ConditionSubject.CertificateExpiration && new Uri(target).Scheme != "https")
-                            throw new ConditionSyntaxException(text, 1, "[CERTIFICATE_EXPIRATION] needs an https url");
-                    }
-                    catch (ConditionSyntaxException e)
+                    if (MonitorRules.Condition(text, target) is { } bad)
                     {
                         // A quoted scalar starts at its quote; the condition one character later.
                         var offset = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted ? 1 : 0;
-                        throw new CatalogFileException(file, scalar.Start.Line, scalar.Start.Column + offset + e.Column - 1, $"{path}.conditions[{i}]",
-                            $"column {e.Column} of '{text}': {e.Problem}");
+                        throw new CatalogFileException(file, scalar.Start.Line, scalar.Start.Column + offset + bad.Column - 1, $"{path}.conditions[{i}]",
+                            $"column {bad.Column} of '{text}': {bad.Problem}");
                     }
                     conditions.Add(text);
                 }

@@ -146,13 +146,13 @@ public static partial class CatalogFile
 
         public PageSettings Page(YamlMappingNode node)
         {
-            var timeZone = Optional(node, "page", "time_zone") ?? "Etc/UTC";
-            if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
-                throw Error(Field(node, "time_zone")!, "page.time_zone", $"'{timeZone}' is not a known IANA time zone");
+            var timeZone = Optional(node, "page", "time_zone") ?? PageDecisions.DefaultTimeZone;
+            if (PageDecisions.TimeZone(timeZone) is { } badZone)
+                throw Error(Field(node, "time_zone")!, "page.time_zone", badZone);
             var url = Required(node, "page", "url");
-            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
-                throw Error(Field(node, "url")!, "page.url", $"'{url}' is not an absolute URL");
-            return new PageSettings(Optional(node, "page", "id") ?? "statusplatform", Required(node, "page", "name"), url, timeZone);
+            if (PageDecisions.Url(url) is { } badUrl)
+                throw Error(Field(node, "url")!, "page.url", badUrl);
+            return new PageSettings(Optional(node, "page", "id") ?? PageDecisions.DefaultPageId, Required(node, "page", "name"), url, timeZone);
         }
 
         public string Id(YamlMappingNode node, string path)

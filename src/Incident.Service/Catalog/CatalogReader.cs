@@ -7,6 +7,9 @@ namespace StatusPlatform.Incident.Catalog;
 /// <summary>The monitors as configured now, with the catalog version they belong to.</summary>
 public sealed record CatalogSnapshot(long Version, IReadOnlyDictionary<string, Monitor> Monitors)
 {
+    /// <summary>The ids of the component's monitors.</summary>
+    public IEnumerable<string> MonitorsOf(string componentId) => Monitors.Values.Where(m => m.Settings.ComponentId == componentId).Select(m => m.Id);
+
     // Heartbeat and external monitors are pushed to, not probed: probes never see them.
     public MonitorCatalog ToMessage() => new(Version, [.. Monitors.Values.Where(m => m.Settings.PushTokenSha256 is null).OrderBy(m => m.Id, StringComparer.Ordinal).Select(m =>
         new MonitorDefinition(m.Id, m.Settings.ComponentId, m.Settings.Kind, m.Settings.Target, m.Settings.Method,

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using MassTransit;
 using StatusPlatform.Contracts;
 using StatusPlatform.EventSourcing;
+using StatusPlatform.Incident.Catalog;
 using StatusPlatform.Incident.Commands;
 
 namespace StatusPlatform.Incident.Components;
@@ -11,7 +12,7 @@ namespace StatusPlatform.Incident.Components;
 /// what it defines: changing or deleting one of its components here is refused with the reason, since the next start
 /// would put the file's version back.
 /// </summary>
-public sealed partial class ComponentCommandsConsumer(EventStore store, TimeProvider time, ILogger<ComponentCommandsConsumer> logger)
+public sealed partial class ComponentCommandsConsumer(EventStore store, CatalogReader catalog, TimeProvider time, ILogger<ComponentCommandsConsumer> logger)
     : CommandConsumer(store, logger), IConsumer<CreateComponent>, IConsumer<UpdateComponent>, IConsumer<DeleteComponent>
 {
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
@@ -87,6 +88,9 @@ public sealed partial class ComponentCommandsConsumer(EventStore store, TimeProv
             return FileManaged(component.State.Id);
         if (component.State.Settings.IsGroup && await HasChildrenAsync(component.State.Id, ct))
             return Refused(new Dictionary<string, string[]> { ["component_id"] = ["the group still has components: move or delete them first"] });
+        // A monitor of a deleted component would still be probed, and its results would count for nothing.
+        if ((await catalog.GetAsync(ct)).MonitorsOf(component.State.Id).Any())
+            return Refused(new Dictionary<string, string[]> { ["component_id"] = ["the component still has monitors: move or delete them first"] });
         var version = await Store.AppendAsync(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version),
             [new ComponentRemoved(component.State.Id, time.GetUtcNow())], Actor(command.Actor), ct);
         return new CommandAccepted(component.State.Id, version);

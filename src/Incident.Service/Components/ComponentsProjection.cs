@@ -20,24 +20,31 @@ public sealed class ComponentsProjection : IProjection
         {
             touched |= e.Data switch
             {
-                ComponentDefined d => await UpsertAsync(d.ComponentId, d.Settings, d.DefinedAt, created: true),
-                ComponentReconfigured r => await UpsertAsync(r.ComponentId, r.Settings, r.ReconfiguredAt, created: false),
+                ComponentDefined d => await UpsertAsync(d.ComponentId, d.Settings, d.DefinedAt, d.ManagedBy),
+                ComponentReconfigured r => await UpsertAsync(r.ComponentId, r.Settings, r.ReconfiguredAt, r.ManagedBy),
                 ComponentRemoved r => await ExecuteAsync("delete from status.components where id = $1", r.ComponentId),
                 ComponentStatusChanged s => await ExecuteAsync("update status.components set status = $2, updated_at = $3 where id = $1",
                     s.ComponentId, s.NewStatus, s.ChangedAt),
                 _ => false,
             };
+            // The stream version is the admin API's ETag: every event of a component's stream moves it, whether or not
+            // it changes a public field (an override, an automatic incident attached).
+            if (e.StreamId.StartsWith("component-", StringComparison.Ordinal) && e.Data is not ComponentRemoved)
+                await ExecuteAsync("update status.components set version = $2 where id = $1", e.StreamId["component-".Length..], e.Version);
         }
         if (touched)
             await ExecuteAsync(WorstChildStatusOfGroups);
 
-        Task<bool> UpsertAsync(string id, ComponentSettings s, DateTimeOffset at, bool created) => ExecuteAsync("""
-            insert into status.components (id, name, status, created_at, updated_at, position, description, showcase, group_id, is_group, only_show_if_degraded)
-            values ($1, $2, 'operational', $3, $3, $4, $5, $6, $7, $8, $9)
+        // A reconfiguration without ManagedBy keeps who manages the component.
+        Task<bool> UpsertAsync(string id, ComponentSettings s, DateTimeOffset at, string? managedBy) => ExecuteAsync("""
+            insert into status.components (id, name, status, created_at, updated_at, position, description, showcase, group_id, is_group, only_show_if_degraded,
+                owner, automation, managed_by)
+            values ($1, $2, 'operational', $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, 'file'))
             on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at, position = excluded.position,
                 description = excluded.description, showcase = excluded.showcase, group_id = excluded.group_id,
-                is_group = excluded.is_group, only_show_if_degraded = excluded.only_show_if_degraded
-            """, id, s.Name, at, s.Position, s.Description, s.Showcase, s.GroupId, s.IsGroup, s.OnlyShowIfDegraded);
+                is_group = excluded.is_group, only_show_if_degraded = excluded.only_show_if_degraded, owner = excluded.owner,
+                automation = excluded.automation, managed_by = coalesce($12, status.components.managed_by)
+            """, id, s.Name, at, s.Position, s.Description, s.Showcase, s.GroupId, s.IsGroup, s.OnlyShowIfDegraded, s.Owner, s.Automation, managedBy);
 
         async Task<bool> ExecuteAsync(string sql, params object?[] values)
         {

@@ -11,6 +11,13 @@ public sealed record OutageDecision(IReadOnlyList<object> ComponentEvents, strin
     public static readonly OutageDecision None = new([], null, [], []);
 }
 
+/// <summary>The events that components leaving a maintenance append, by component and for the incident and the ledger.</summary>
+public sealed record MaintenanceEndDecision(IReadOnlyDictionary<string, IReadOnlyList<object>> ComponentEvents, string? IncidentStreamId,
+    IReadOnlyList<object> IncidentEvents, IReadOnlyList<object> LedgerEvents)
+{
+    public static readonly MaintenanceEndDecision None = new(new Dictionary<string, IReadOnlyList<object>>(), null, [], []);
+}
+
 /// <summary>
 /// From monitor states to component status and the automatic incident (ARCHITECTURE.md section 5). Pure: the
 /// caller passes the time and the ids, so the tests need no clock and no database.
@@ -18,6 +25,9 @@ public sealed record OutageDecision(IReadOnlyList<object> ComponentEvents, strin
 public static class AutomaticIncidents
 {
     public const string Actor = "automation";
+
+    /// <summary>Outages that start within this window of an open automatic incident join it (Incidents:GroupingWindowSeconds, default 300).</summary>
+    public static TimeSpan GroupingWindow(IConfiguration configuration) => TimeSpan.FromSeconds(configuration.GetValue("Incidents:GroupingWindowSeconds", 300));
 
     /// <summary>
     /// All monitors down: major outage; some down: partial outage; none down but some slow: degraded
@@ -108,6 +118,51 @@ public static class AutomaticIncidents
 
         return new OutageDecision(statusEvents, null, [], []);
     }
+
+    /// <summary>
+    /// A maintenance ended (completed or cancelled) and <paramref name="components"/> left it (their state with the end
+    /// applied). Their failures during the window opened no incident on purpose; the components whose monitors still report
+    /// an outage now get one, all of them in one incident (or joining <paramref name="joinable"/>, an automatic incident
+    /// opened moments ago), as if they had failed together at this moment. Components still in another maintenance,
+    /// without automation, or already in an automatic incident are left alone.
+    /// </summary>
+    public static MaintenanceEndDecision AfterMaintenance(IReadOnlyList<Component> components, Incident? joinable, DateTimeOffset now, Func<string> newId)
+    {
+        var failing = components.Where(c => !c.Removed && !c.InMaintenance && !c.Settings.IsGroup && c.Settings.Automation && c.AutomaticIncidentId is null
+            && c.MonitorStatus is ComponentStatus.MajorOutage or ComponentStatus.PartialOutage).ToList();
+        if (failing.Count == 0)
+            return MaintenanceEndDecision.None;
+        // The page showed the component's own status until now (under maintenance, or what an incident set); it shows the monitors' from here.
+        var changes = failing.Select(c => new IncidentComponent(c.Id, c.Settings.Name, c.Status, c.MonitorStatus)).ToList();
+        var names = Names(failing.Select(c => c.Settings.Name).ToList());
+
+        if (joinable is { IsResolved: false, TakenOver: false })
+        {
+            var joinedComponents = changes.Aggregate(joinable.Components.ToList(), With);
+            var joined = new IncidentUpdated(joinable.Id, newId(), joinable.Name, joinable.Status, joinable.ImpactOverride ?? ImpactOf(Worst(joinedComponents)),
+                $"We are also investigating reports of problems with {names}.", joinedComponents, Actor, now);
+            return new MaintenanceEndDecision(
+                failing.ToDictionary(c => c.Id, c => (IReadOnlyList<object>)[new AutomaticIncidentAttached(c.Id, joinable.Id, now)], StringComparer.Ordinal),
+                Incident.StreamId(joinable.Id), [joined], [.. failing.Select(c => new AutomaticIncidentJoined(joinable.Id, c.Id, now))]);
+        }
+
+        var incidentId = newId();
+        var worst = Worst(changes);
+        var opened = new IncidentOpened(incidentId, newId(),
+            Name: $"{names} {(failing.Count == 1 ? "is" : "are")} {(worst == ComponentStatus.MajorOutage ? "unavailable" : "partially unavailable")}",
+            Status: IncidentStatus.Investigating,
+            Impact: ImpactOf(worst),
+            Body: $"The scheduled maintenance has ended, but monitoring still reports problems with {names}. We are investigating.",
+            Components: changes, Automatic: true, OpenedBy: Actor, OpenedAt: now);
+        return new MaintenanceEndDecision(
+            failing.ToDictionary(c => c.Id, c => (IReadOnlyList<object>)[new AutomaticIncidentAttached(c.Id, incidentId, now)], StringComparer.Ordinal),
+            Incident.StreamId(incidentId), [opened],
+            [new AutomaticIncidentRegistered(incidentId, failing[0].Id, now), .. failing.Skip(1).Select(c => new AutomaticIncidentJoined(incidentId, c.Id, now))]);
+    }
+
+    // "Website", "Website and Database", "Website, Database and Mail".
+    private static string Names(List<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
 
     /// <summary>The incident's components with <paramref name="change"/> recorded (added, or replacing the component's entry).</summary>
     private static List<IncidentComponent> With(IReadOnlyList<IncidentComponent> components, IncidentComponent change) =>

@@ -50,8 +50,10 @@ public sealed record HeartbeatSettings(string TokenSha256, int GraceSeconds)
 /// <summary>An external monitor: which tool's alert webhooks feed it (pingdom, uptimerobot, alertmanager, grafana), and its secret's SHA-256.</summary>
 public sealed record ExternalSettings(string Source, string TokenSha256);
 
-public sealed record MonitorDefined(string MonitorId, MonitorSettings Settings, DateTimeOffset DefinedAt);
-public sealed record MonitorReconfigured(string MonitorId, MonitorSettings Settings, DateTimeOffset ReconfiguredAt);
+/// <summary><see cref="ManagedBy"/>: "file" (the configuration file, the default of events written before it existed) or "api".</summary>
+public sealed record MonitorDefined(string MonitorId, MonitorSettings Settings, DateTimeOffset DefinedAt, string ManagedBy = Monitor.File);
+/// <summary>A null <see cref="ManagedBy"/> leaves the owner as it was.</summary>
+public sealed record MonitorReconfigured(string MonitorId, MonitorSettings Settings, DateTimeOffset ReconfiguredAt, string? ManagedBy = null);
 public sealed record MonitorRemoved(string MonitorId, DateTimeOffset RemovedAt);
 
 /// <summary>A monitor's configuration and, in MonitorHealth.cs, what the fold last concluded about it.</summary>
@@ -60,19 +62,33 @@ public sealed partial record Monitor(string Id, MonitorSettings Settings, bool I
     /// <summary>Since when the monitor has existed (again): a heartbeat monitor that never got a ping is late from here on.</summary>
     public DateTimeOffset Since { get; init; }
 
+    public const string File = "file";
+    public const string Api = "api";
+
+    /// <summary>Who owns the definition: the configuration file (applied at start, removes what it no longer lists) or the admin API.</summary>
+    public string ManagedBy { get; init; } = File;
+
     public static string StreamId(string monitorId) => $"monitor-{monitorId}";
 
-    public static Monitor Create(MonitorDefined e) => new(e.MonitorId, e.Settings, false, false) { Since = e.DefinedAt };
+    public static Monitor Create(MonitorDefined e) => new(e.MonitorId, e.Settings, false, false) { Since = e.DefinedAt, ManagedBy = e.ManagedBy };
 
-    public Monitor Apply(MonitorReconfigured e) => this with { Settings = e.Settings, Removed = false, Since = Removed ? e.ReconfiguredAt : Since };
+    public Monitor Apply(MonitorReconfigured e) => this with
+    {
+        Settings = e.Settings,
+        Removed = false,
+        Since = Removed ? e.ReconfiguredAt : Since,
+        ManagedBy = e.ManagedBy ?? ManagedBy,
+    };
 
     public Monitor Apply(MonitorRemoved e) => this with { Removed = true, IsDown = false, IsDegraded = false };
 
+    /// <summary>Configuration as code: the events that bring the stream to <paramref name="desired"/>; none when it is already there.</summary>
     public static IReadOnlyList<object> Decide(Monitor? state, string monitorId, MonitorSettings desired, DateTimeOffset now) => state switch
     {
         null => [new MonitorDefined(monitorId, desired, now)],
-        { Removed: true } => [new MonitorReconfigured(monitorId, desired, now)],
-        _ when !state.Settings.Equals(desired) => [new MonitorReconfigured(monitorId, desired, now)],
+        { Removed: true } => [new MonitorReconfigured(monitorId, desired, now, File)],
+        // A monitor the file names becomes the file's, even if the admin API created it (as components do).
+        _ when !state.Settings.Equals(desired) || state.ManagedBy != File => [new MonitorReconfigured(monitorId, desired, now, File)],
         _ => [],
     };
 }

@@ -31,12 +31,15 @@ public sealed class IntegrationRelay(IBus bus, IMeterFactory meters, TimeProvide
 
     public string Name => "relay.integration";
 
-    public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    public async Task HandleAsync(IReadOnlyList<StoredEvent> events, RelayProgress progress, CancellationToken ct)
     {
         foreach (var e in events)
         {
             if (Map(e.Data) is not { } message)
+            {
+                progress.Confirmed(e); // nothing to publish
                 continue;
+            }
             using (var activity = StartActivity(e))
             {
                 // Publish completes once the broker confirmed it (publisher confirms), so the checkpoint may follow.
@@ -47,6 +50,7 @@ public sealed class IntegrationRelay(IBus bus, IMeterFactory meters, TimeProvide
                         context.CorrelationId = correlationId;
                 }, ct);
             }
+            progress.Confirmed(e);
             _lag.Record(Math.Max(0, (time.GetUtcNow() - e.RecordedAt).TotalSeconds), new KeyValuePair<string, object?>("subscription", Name));
         }
     }

@@ -27,6 +27,12 @@ create table if not exists status.components (
     is_group              boolean not null default false,
     only_show_if_degraded boolean not null default false
 );
+-- For the admin API and the console (not on the public wire): the owner who gets the ticket, whether monitors may open
+-- incidents, the stream version (the admin API's ETag) and who manages it (the configuration file or the admin API).
+alter table status.components add column if not exists owner text null;
+alter table status.components add column if not exists automation boolean not null default true;
+alter table status.components add column if not exists version bigint null;
+alter table status.components add column if not exists managed_by text not null default 'file'; -- file | api
 
 create table if not exists status.incidents (
     id            text primary key,
@@ -142,4 +148,25 @@ create table if not exists status.incident_templates (
     status     text not null,
     updated_at timestamptz not null,
     version    bigint not null
+);
+
+-- Page branding (UpdatePageSettings; null: StatusApi's StatusPage options apply), and the page stream's version after the
+-- last projected event (the admin API's ETag).
+alter table status.page add column if not exists logo_url text null;
+alter table status.page add column if not exists accent_color text null;
+alter table status.page add column if not exists accent_color_dark text null;
+alter table status.page add column if not exists custom_css text null;
+alter table status.page add column if not exists version bigint not null default 0;
+
+-- Monitors as the admin API lists them (MonitorsProjection): settings in the shape of the API's monitor body (never the
+-- push secret or its hash), who manages each (file or api), and the stream version (the ETag).
+create table if not exists status.monitors (
+    id           text primary key,
+    component_id text not null,
+    kind         text not null,
+    settings     jsonb not null,
+    managed_by   text not null,
+    created_at   timestamptz not null,
+    updated_at   timestamptz not null,
+    version      bigint not null
 );

@@ -7,7 +7,7 @@ using StatusPlatform.EventSourcing;
 namespace StatusPlatform.Incident.Monitors.Folding;
 
 /// <summary>The fold's SQL, run in the caller's event-store session so results, fold state and events commit together.</summary>
-internal static class ChecksStore
+internal static partial class ChecksStore
 {
     /// <summary>Records the raw result; false when this check id was already recorded (a redelivery).</summary>
     public static async Task<bool> TryRecordAsync(EventSession session, CheckCompleted result, CancellationToken ct)
@@ -136,6 +136,20 @@ internal static class ChecksStore
             """, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = monitorId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = health.ToString() });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Forgets what the fold concluded about a deleted monitor (its regions and health; the raw results stay for history), so
+    /// one created again under the same id starts from its own first results, as its stream (MonitorRemoved) does.
+    /// </summary>
+    public static async Task ForgetMonitorAsync(EventSession session, string monitorId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            delete from checks.monitor_regions where monitor_id = @id;
+            delete from checks.monitor_health where monitor_id = @id;
+            """, session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", monitorId));
         await command.ExecuteNonQueryAsync(ct);
     }
 }

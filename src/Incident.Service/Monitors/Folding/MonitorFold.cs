@@ -13,13 +13,12 @@ namespace StatusPlatform.Incident.Monitors.Folding;
 /// (another monitor of the same component moved at the same time) rolls everything back and throws, for the caller
 /// (MassTransit's retry, or the next heartbeat sweep) to try again.
 /// </summary>
-public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimeProvider time, IConfiguration configuration, ILogger<MonitorFold> logger)
+public sealed partial class MonitorFold(EventStore store, CatalogReader catalog, TimeProvider time, IConfiguration configuration, ILogger<MonitorFold> logger)
 {
     // Every event records who caused it; here it is the monitors (with the trace of the check result being folded).
     private static EventMetadata Automation => new EventMetadata(Actor: AutomaticIncidents.Actor).WithAmbientTrace();
 
-    // Outages that start within this window of an open automatic incident join it (Incidents:GroupingWindowSeconds).
-    private TimeSpan GroupingWindow => TimeSpan.FromSeconds(configuration.GetValue("Incidents:GroupingWindowSeconds", 300));
+    private TimeSpan GroupingWindow => AutomaticIncidents.GroupingWindow(configuration);
 
     public async Task FoldAsync(CheckCompleted result, CancellationToken ct)
     {
@@ -78,24 +77,47 @@ public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimePro
 
         session.Append(Monitor.StreamId(monitor.Id), ExpectedVersion.Exactly(current.Version), [transition], Automation);
         var changed = current.State with { IsDown = health == MonitorHealth.Down, IsDegraded = health == MonitorHealth.Degraded };
-        await DecideComponentAsync(session, snapshot, changed, now, ct);
+        await DecideComponentAsync(session, changed.Settings.ComponentId, snapshot.MonitorsOf(changed.Settings.ComponentId), changed, now, null, ct);
         await session.SaveChangesAsync(ct);
         logger.LogInformation("Monitor {Monitor} is {Health} ({Regions})", monitor.Id, health, string.Join(", ", regionNames));
     }
 
-    private async Task DecideComponentAsync(EventSession session, CatalogSnapshot snapshot, Monitor changed, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Decides the component again after its monitors changed without a result being folded: a monitor was deleted,
+    /// moved to another component, or the configuration file dropped it. Its own transaction, for callers that committed
+    /// the change already (the configuration file at start-up).
+    /// </summary>
+    public async Task ReconsiderComponentAsync(string componentId, string actor, CancellationToken ct)
     {
+        var snapshot = await catalog.GetAsync(ct);
+        await using var session = await store.OpenSessionAsync(ct);
+        await DecideComponentAsync(session, componentId, snapshot.MonitorsOf(componentId), null, time.GetUtcNow(), new EventMetadata(Actor: actor), ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The component's monitor status and automatic incident from the health of <paramref name="monitorIds"/> (the
+    /// component's monitors as they are once this transaction commits), <paramref name="changed"/> standing in for its
+    /// own stream. Runs under the automation lock, so it reads every other monitor and the component as committed.
+    /// </summary>
+    /// <param name="metadata">Who caused it; the monitors (automation) unless a person's command did.</param>
+    public async Task DecideComponentAsync(EventSession session, string componentId, IEnumerable<string> monitorIds, Monitor? changed, DateTimeOffset now,
+        EventMetadata? metadata, CancellationToken ct)
+    {
+        metadata ??= Automation;
         await ChecksStore.LockAutomationAsync(session, ct);
-        var component = await store.AggregateStreamAsync<Component>(Component.StreamId(changed.Settings.ComponentId), ct: ct);
+        var component = await store.AggregateStreamAsync<Component>(Component.StreamId(componentId), ct: ct);
         if (component is null || component.State.Removed)
             return;
 
         var monitors = new List<MonitorHealth>();
-        foreach (var sibling in snapshot.Monitors.Values.Where(m => m.Settings.ComponentId == component.State.Id))
+        foreach (var id in monitorIds.Distinct(StringComparer.Ordinal))
         {
-            monitors.Add(sibling.Id == changed.Id
-                ? changed.Health
-                : (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(sibling.Id), ct: ct))?.State.Health ?? MonitorHealth.Up);
+            if (id == changed?.Id)
+                monitors.Add(changed.Health);
+            // A monitor deleted since the caller's catalog was read no longer counts (its stream says so).
+            else if (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(id), ct: ct) is { State: { Removed: false } sibling })
+                monitors.Add(sibling.Health);
         }
         var attached = component.State.AutomaticIncidentId is { } incidentId
             ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct: ct)
@@ -107,14 +129,14 @@ public sealed class MonitorFold(EventStore store, CatalogReader catalog, TimePro
 
         var decision = AutomaticIncidents.Decide(component.State, monitors, attached?.State, joinable?.State, now, Ids.New);
         if (decision.ComponentEvents.Count > 0)
-            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents, Automation);
+            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents, metadata);
         if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)
         {
             var existing = new[] { attached, joinable }.FirstOrDefault(i => i is not null && Incidents.Incident.StreamId(i.State.Id) == stream);
-            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents, Automation);
+            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents, metadata);
         }
         if (decision.LedgerEvents.Count > 0)
             session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents,
-                Automation);
+                metadata);
     }
 }
