@@ -12,7 +12,7 @@ public static class EventStoreExtensions
 {
     /// <summary>
     /// Registers the event store over the given data source: schema migration at start-up (before anything else
-    /// of the store runs), the sequencer, the feed listener and the subscription runner.
+    /// of the store runs), the sequencer, the feed listener, the subscription runner and the lag gauges.
     /// </summary>
     public static IServiceCollection AddEventStore(this IServiceCollection services,
         Func<IServiceProvider, NpgsqlDataSource> dataSource, Action<EventStoreOptions>? configure = null)
@@ -30,6 +30,9 @@ public static class EventStoreExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Sequencer>());
         services.AddSingleton<SubscriptionRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRunner>());
+        services.AddMetrics();
+        services.AddSingleton<FeedLag>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedLag>());
         return services;
     }
 

@@ -34,6 +34,9 @@ public sealed partial class EventStoreOptions
     /// <summary>Upper bound on a subscription's wait when no notification arrives (a lost NOTIFY must not stall it).</summary>
     public TimeSpan SubscriptionPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the lag gauges (sequencer and subscriptions, <see cref="Subscriptions.FeedLag"/>) are read from the database.</summary>
+    public TimeSpan LagSampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     internal string NotifyChannel => $"{Schema}_sequenced";
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,40}$")]

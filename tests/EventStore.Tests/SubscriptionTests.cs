@@ -100,6 +100,67 @@ public sealed class SubscriptionTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(31, 10).Select(i => (long)i), second.Handled.Order());
     }
 
+    [Fact]
+    public async Task Stopping_lets_a_relay_finish_the_batch_in_hand_and_records_its_end_before_the_stop_returns()
+    {
+        await AppendEventsAsync(400);
+        var options = EmptyEventStore.Options();
+        options.SubscriptionBatchSize = 100;
+        var relay = new GatedRelay(gateAt: 0) { ConfirmDelay = TimeSpan.FromMilliseconds(2) }; // a broker confirm per publish
+        var runner = new SubscriptionRunner(new EventStore(_database.DataSource, options), _notifier, [], [relay], NullLogger<SubscriptionRunner>.Instance);
+        await runner.StartAsync(CancellationToken.None);
+        var inFlight = await Eventually.Until(() => Task.FromResult(relay.Confirmed.DefaultIfEmpty().Max()), p => p % 100 is > 5 and < 90,
+            TimeSpan.FromSeconds(20), "the relay to be in the middle of a batch");
+
+        await runner.StopAsync(CancellationToken.None);
+
+        // The batch in hand was finished and recorded, and no further batch was started after the stop began.
+        var checkpoint = await runner.GetCheckpointAsync(relay.Name);
+        Assert.True(checkpoint >= inFlight && checkpoint % 100 == 0, $"the stop cut the batch: checkpoint {checkpoint}, in flight at {inFlight}");
+        Assert.Equal(Enumerable.Range(1, (int)checkpoint).Select(i => (long)i), relay.Confirmed.Order());
+    }
+
+    [Fact]
+    public async Task A_stop_that_runs_out_of_time_cancels_the_batch_and_records_the_last_confirmed_event()
+    {
+        await AppendEventsAsync(30);
+        var relay = new GatedRelay(gateAt: 15);
+        var runner = NewRunner(relays: [relay]);
+        await runner.StartAsync(CancellationToken.None);
+        await relay.Reached.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        using (var shutdownTimeout = new CancellationTokenSource())
+        {
+            var stopping = runner.StopAsync(shutdownTimeout.Token);
+            await shutdownTimeout.CancelAsync(); // the host's shutdown timeout ran out while the broker held the publish
+            await stopping.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        // A host that ran out of time does not wait any longer, so the save of the position may land just after the stop.
+        await Eventually.Until(() => runner.GetCheckpointAsync(relay.Name), cp => cp == 14, TimeSpan.FromSeconds(10), "the last confirmed event as the checkpoint");
+
+        // The next start publishes from 15: every event exactly once across the two runs.
+        relay.Gate.SetResult();
+        var again = NewRunner(relays: [relay]);
+        await again.StartAsync(CancellationToken.None);
+        await Eventually.Until(() => again.GetCheckpointAsync(relay.Name), cp => cp == 30, TimeSpan.FromSeconds(20), "the relay to finish after the restart");
+        await again.StopAsync(CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), relay.Confirmed.Order());
+    }
+
+    [Fact]
+    public async Task A_relay_that_fails_part_way_keeps_what_it_confirmed_and_repeats_only_the_rest()
+    {
+        await AppendEventsAsync(30);
+        var relay = new GatedRelay(gateAt: 0) { FailAt = 17 };
+        var runner = NewRunner(relays: [relay]);
+        await runner.StartAsync(CancellationToken.None);
+        await Eventually.Until(() => runner.GetCheckpointAsync(relay.Name), cp => cp == 30, TimeSpan.FromSeconds(20), "the relay to get past its failure");
+        await runner.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, relay.Failures);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), relay.Confirmed.Order());
+    }
+
     private SubscriptionRunner NewRunner(IProjection? projection = null, IEventRelay[]? relays = null) =>
         new(_store, _notifier, projection is null ? [] : [projection], relays ?? [], NullLogger<SubscriptionRunner>.Instance);
 
@@ -135,6 +196,36 @@ public sealed class SubscriptionTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Confirms event by event, as the integration relay does; holds the publish of one event until the gate opens, and can fail once at another.</summary>
+    private sealed class GatedRelay(long gateAt) : IEventRelay
+    {
+        public string Name => "gated-relay";
+        public long FailAt { get; init; }
+        public TimeSpan ConfirmDelay { get; init; }
+        public int Failures;
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public System.Collections.Concurrent.ConcurrentBag<long> Confirmed { get; } = [];
+
+        public async Task HandleAsync(IReadOnlyList<StoredEvent> events, RelayProgress progress, CancellationToken ct)
+        {
+            foreach (var e in events)
+            {
+                if (e.GlobalPosition == gateAt)
+                {
+                    Reached.TrySetResult();
+                    await Gate.Task.WaitAsync(ct); // a publish waiting for the broker's confirm
+                }
+                if (e.GlobalPosition == FailAt && Interlocked.CompareExchange(ref Failures, 1, 0) == 0)
+                    throw new InvalidOperationException("injected broker failure");
+                if (ConfirmDelay > TimeSpan.Zero)
+                    await Task.Delay(ConfirmDelay, ct);
+                Confirmed.Add(e.GlobalPosition!.Value);
+                progress.Confirmed(e);
+            }
+        }
+    }
+
     private sealed class FlakyRelay : IEventRelay
     {
         public string Name => "flaky-relay";
@@ -142,7 +233,8 @@ public sealed class SubscriptionTests : IAsyncLifetime
         public int Failures;
         public System.Collections.Concurrent.ConcurrentBag<long> Handled { get; } = [];
 
-        public Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct)
+        // Confirms nothing on its own: a failure loses the whole batch, as a broker that rejected it would.
+        public Task HandleAsync(IReadOnlyList<StoredEvent> events, RelayProgress progress, CancellationToken ct)
         {
             foreach (var e in events)
                 Handled.Add(e.GlobalPosition!.Value);

@@ -15,7 +15,7 @@ namespace StatusPlatform.EventSourcing.Sequencing;
 public sealed class Sequencer(EventStore store, ILogger<Sequencer> logger, TimeProvider? time = null) : BackgroundService
 {
     private static readonly Meter Meter = new("StatusPlatform.EventStore");
-    private static readonly Counter<long> Sequenced = Meter.CreateCounter<long>("eventstore.sequencer.events", description: "Events given a global position");
+    private static readonly Counter<long> Sequenced = Meter.CreateCounter<long>("statusplatform.eventstore.sequencer.events", "{event}", "Events given a global position");
 
     private readonly EventStoreOptions _options = store.Options;
     private readonly TimeProvider _time = time ?? TimeProvider.System;

@@ -62,10 +62,13 @@ public sealed class OutageTraceTests(TracedSuite suite, ITestOutputHelper output
         string[] expected =
         [
             "probe/statusplatform.probe.checks", "probe/statusplatform.probe.check.duration", "probe/statusplatform.probe.schedule.drift",
-            "incident/statusplatform.relay.lag", "incident/eventstore.subscription.events", "incident/messaging.masstransit.delivery.duration",
+            "incident/statusplatform.relay.lag", "incident/statusplatform.eventstore.subscription.events", "incident/messaging.masstransit.delivery.duration",
+            "incident/statusplatform.fold.lag", "incident/statusplatform.eventstore.sequencer.pending", "incident/statusplatform.eventstore.sequencer.lag",
+            "incident/statusplatform.eventstore.subscription.pending", "incident/statusplatform.eventstore.subscription.lag",
+            "incident/http.server.request.duration", "notify/http.server.request.duration",
         ];
         await Eventually.Until(() => Task.FromResult(expected.Except(suite.Otlp.Metrics.Keys.Select(k => $"{k.Service}/{k.Metric}")).ToList()),
-            missing => missing.Count == 0, TimeSpan.FromSeconds(60), "the operational metrics from probe and incident");
+            missing => missing.Count == 0, TimeSpan.FromSeconds(60), "the operational metrics from probe, incident and notify");
     }
 
     private string Roots(string trace)
