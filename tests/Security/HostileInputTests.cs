@@ -84,6 +84,7 @@ public sealed partial class HostileInputTests(ITestOutputHelper output) : IAsync
             .UseSetting("ConnectionStrings:messaging", _vhost.AmqpUri.ToString())
             .UseSetting("AdminApi:BootstrapKey", BootstrapKey)
             .UseSetting("AdminApi:RequestsPerMinute", "1000000")
+            .UseSetting("StatusPage:SubscriptionRequestsPerMinute", "1000000") // the fuzz must reach validation, not the rate limit
             .UseSetting("AdminApi:CommandTimeoutSeconds", "20")
             .ConfigureLogging(logging => logging.AddProvider(new LogCapture(_log))));
         _ = _factory.Server;
@@ -240,11 +241,13 @@ public sealed partial class HostileInputTests(ITestOutputHelper output) : IAsync
             return context.RespondAsync(new CommandRejected("Refused by the test's stand-in", new Dictionary<string, string[]> { ["id"] = ["does not exist"] }, NotFound: true));
         });
 
-    // Incident.Service's commands (they name their actor first) and Notify.Service's subscription requests.
+    // Incident.Service's commands (they name their actor first) and Notify.Service's subscription and subscriber admin requests.
     private static IEnumerable<Type> CommandTypes() =>
         typeof(CommandAccepted).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }
             && t.GetConstructors().FirstOrDefault()?.GetParameters().FirstOrDefault()?.Name == "Actor")
-            .Concat([typeof(Subscribe), typeof(ConfirmSubscription), typeof(Unsubscribe), typeof(GetSubscription), typeof(UpdateSubscription)]);
+            .Concat([typeof(Subscribe), typeof(ConfirmSubscription), typeof(Unsubscribe), typeof(GetSubscription), typeof(UpdateSubscription)])
+            .Concat([typeof(ListSubscribers), typeof(GetSubscriber), typeof(CreateSubscriber), typeof(ChangeSubscriber), typeof(RemoveSubscriber),
+                typeof(ReactivateSubscriber), typeof(ExportSubscribers), typeof(ImportSubscribers)]);
 
     private async Task<List<string>> SnapshotAsync()
     {

@@ -3,12 +3,15 @@ using StatusPlatform.StatusApi.AdminApi.Components;
 using StatusPlatform.StatusApi.AdminApi.Incidents;
 using StatusPlatform.StatusApi.AdminApi.Keys;
 using StatusPlatform.StatusApi.AdminApi.Maintenances;
+using StatusPlatform.StatusApi.AdminApi.Monitors;
+using StatusPlatform.StatusApi.AdminApi.Pages;
+using StatusPlatform.StatusApi.AdminApi.Subscribers;
 
 namespace StatusPlatform.StatusApi.AdminApi;
 
 /// <summary>
-/// The admin v1 API under /api/v1, after Statuspage's Manage API: keys, and per page (/pages/{page_id}) incidents,
-/// incident updates, postmortems and components. Every route needs a key, is rate-limited per key, and answers 503 when
+/// The admin v1 API under /api/v1, after Statuspage's Manage API: keys, pages, and per page (/pages/{page_id}) incidents,
+/// incident updates, postmortems, components, component groups, the page's settings, monitors and maintenance. Every route needs a key, is rate-limited per key, and answers 503 when
 /// PostgreSQL or Incident.Service cannot be reached. Also serves the OpenAPI document and the Swagger UI.
 /// </summary>
 public static class AdminApi
@@ -25,11 +28,16 @@ public static class AdminApi
 
         var api = app.MapGroup("/api/v1").RequireRateLimiting(RateLimitPolicy).AddEndpointFilter(AnswerUnavailable).WithTags("Admin v1");
         api.MapKeysApi();
+        api.MapPagesApi();
         var page = api.MapGroup("/pages/{page_id}").AddEndpointFilter(AdminHttp.RequirePage);
         page.MapIncidentsApi();
         page.MapPostmortemApi();
         page.MapComponentsApi();
+        page.MapComponentGroupsApi();
+        page.MapPageApi();
+        page.MapMonitorsApi();
         page.MapMaintenancesApi();
+        page.MapSubscribersApi();
 
         app.MapOpenApi();
         app.UseSwaggerUI(ui =>

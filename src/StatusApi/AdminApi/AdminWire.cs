@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using StatusPlatform.StatusApi.AdminApi.Pages;
 using StatusPlatform.StatusApi.PublicApi;
 using StatusPlatform.StatusApi.PublicApi.Wire;
@@ -9,10 +10,19 @@ namespace StatusPlatform.StatusApi.AdminApi;
 // model holds the fields; names are written snake_case. Timestamps are strings in the page's time zone with milliseconds,
 // exactly as the public v2 API writes them, so one client parser reads both.
 
-/// <summary>Manage API Component (automation_email left out: there is no email automation).</summary>
+/// <summary>
+/// Manage API Component (automation_email left out: there is no email automation), plus StatusPlatform's owner (who gets
+/// the ticket) and automation (outages open incidents by themselves), written only where the read model holds them.
+/// </summary>
 public sealed record AdminComponent(
     string Id, string PageId, string? GroupId, string CreatedAt, string UpdatedAt, bool Group, string Name, string? Description,
-    int Position, string Status, bool Showcase, bool OnlyShowIfDegraded, string? StartDate);
+    int Position, string Status, bool Showcase, bool OnlyShowIfDegraded, string? StartDate,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Owner = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Automation = null);
+
+/// <summary>Manage API GroupComponent: the group and its components' ids in page order.</summary>
+public sealed record AdminComponentGroup(
+    string Id, string PageId, string Name, string? Description, IReadOnlyList<string> Components, int Position, string CreatedAt, string UpdatedAt);
 
 /// <summary>Manage API Incident, with the fields the read model holds.</summary>
 public sealed record AdminIncident(
@@ -38,6 +48,12 @@ public static class AdminWire
     public static AdminComponent Component(ComponentRow c, AdminPage page) => new(
         c.Id, page.Id, c.GroupId, At(c.CreatedAt, page), At(c.UpdatedAt, page), c.IsGroup, c.Name, c.Description, c.Position, c.Status,
         c.Showcase, c.OnlyShowIfDegraded, c.StartDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+    public static AdminComponent Component(Components.ManagedComponent c, AdminPage page) =>
+        Component(c.Row, page) with { Owner = c.Owner, Automation = c.Automation };
+
+    public static AdminComponentGroup Group(Components.ManagedComponent g, AdminPage page) => new(
+        g.Row.Id, page.Id, g.Row.Name, g.Row.Description, g.Children, g.Row.Position, At(g.Row.CreatedAt, page), At(g.Row.UpdatedAt, page));
 
     public static AdminIncident Incident(IncidentDetails details, AdminPage page)
     {

@@ -11,7 +11,7 @@ namespace StatusPlatform.StatusApi.Tests.AdminApi;
 /// projections would, recording every command. Incident.Service is our own service with its own tests against the same
 /// contracts (src/Contracts), so this makes these contract tests of StatusApi without hosting the whole suite.
 /// </summary>
-public sealed class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : IAsyncDisposable
+public sealed partial class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : IAsyncDisposable
 {
     /// <summary>An incident with this name gets no answer at all, as when Incident.Service is down.</summary>
     public const string Unanswered = "nobody answers";
@@ -38,6 +38,7 @@ public sealed class FakeIncidentService(NpgsqlDataSource database, Uri amqp) : I
                 endpoint.Handler<CancelMaintenance>(context => Answer(context, c => Versioned(c.MaintenanceId, c.ExpectedVersion)));
                 endpoint.Handler<SaveIncidentTemplate>(context => Answer(context, c => Task.FromResult<object?>(
                     string.IsNullOrWhiteSpace(c.Title) ? Rejected("title", "is required") : new CommandAccepted(c.TemplateId ?? "tpl1", 1))));
+                AnswerCatalogCommands(endpoint);
             });
         });
         await _bus.StartAsync();

@@ -84,6 +84,23 @@ public sealed class OpenApiTests(AdminApiHost host) : IClassFixture<AdminApiHost
         Assert.Equal(JsonValueKind.Object, document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").ValueKind);
     }
 
+    [Theory]
+    [InlineData("/api/v1/pages/{page_id}/components", "post")]
+    [InlineData("/api/v1/pages/{page_id}/components/{component_id}", "delete")]
+    [InlineData("/api/v1/pages/{page_id}/component-groups", "post")]
+    [InlineData("/api/v1/pages/{page_id}/component-groups/{group_id}", "patch")]
+    [InlineData("/api/v1/pages/{page_id}/monitors", "post")]
+    [InlineData("/api/v1/pages/{page_id}/monitors/{monitor_id}", "put")]
+    [InlineData("/api/v1/pages/{page_id}", "patch")]
+    [InlineData("/api/v1/pages", "get")]
+    public async Task The_document_describes_the_catalog_and_page_routes(string path, string method)
+    {
+        using var response = await host.Anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        var paths = (await JsonAsync(response)).GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} is not in the document");
+    }
+
     [Fact]
     public async Task Swagger_ui_is_served_at_docs()
     {
