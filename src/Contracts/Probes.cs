@@ -21,3 +21,17 @@ public sealed record ProbeHeartbeat(
 /// slot on, instead of waiting for its heartbeats to run out.
 /// </summary>
 public sealed record ProbeLeaving(string Region, string InstanceId, DateTimeOffset StartedAt, DateTimeOffset LeavingAt);
+
+/// <summary>
+/// A person asks for one check of a monitor now, outside its schedule, from every region (the console's "check now").
+/// Every probe hears it; in each region the probe that owns the monitor runs it once, publishes the result as a normal
+/// <see cref="CheckCompleted"/> (so it is recorded and folded like any check) and answers with <see cref="CheckNowCompleted"/>.
+/// A request older than a minute when it arrives is dropped: the person has stopped waiting for it.
+/// </summary>
+public sealed record CheckNowRequested(Guid RequestId, string MonitorId, string RequestedBy, DateTimeOffset RequestedAt);
+
+/// <summary>
+/// One region's answer to <see cref="CheckNowRequested"/>: the check it ran, or (with <see cref="Result"/> null) why it ran
+/// none, such as a monitor not (yet) in that probe's catalog.
+/// </summary>
+public sealed record CheckNowCompleted(Guid RequestId, string MonitorId, string Region, string ProbeInstance, CheckCompleted? Result, string? Problem = null);

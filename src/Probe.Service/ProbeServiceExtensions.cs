@@ -39,6 +39,12 @@ public static class ProbeServiceExtensions
                 endpoint.InstanceId = options.InstanceId;
                 endpoint.Temporary = true;
             });
+            // "Check now" likewise reaches every probe; the owner of the monitor in each region runs it.
+            bus.AddConsumer<CheckNowConsumer>().Endpoint(endpoint =>
+            {
+                endpoint.InstanceId = options.InstanceId;
+                endpoint.Temporary = true;
+            });
         });
 
         AddProbeClient(builder.Services, HttpCheck.ClientName);

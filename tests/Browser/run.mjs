@@ -9,6 +9,9 @@
 //                without them the console tests are skipped
 //   NOTIFY_DB    a libpq URL of the database of a real Notify.Service on the same vhost (the subscription flow)
 //   MAILDEV_URL  MailDev's web API, where that Notify.Service's mails land (http://127.0.0.1:1080)
+//   E2E_STATUS_URL, E2E_DB   a second StatusApi in front of a real Incident.Service and Notify.Service sharing the database
+//                E2E_DB (the console's end-to-end test); E2E_SUBSCRIBER and E2E_BYSTANDER are the confirmed email subscribers
+//                of its components library-wifi and printing
 // Each test awaits a condition with a deadline; screenshots go to artifacts/. Exit code 1 when any test failed.
 import { chromium } from 'playwright-core';
 import { startFakeServices } from './fake-services.mjs';
@@ -530,9 +533,9 @@ const consoleUser = process.env.CONSOLE_USER;
 const consolePassword = process.env.CONSOLE_PASSWORD;
 let fake = null;
 
-async function signIn(browser, password = consolePassword) {
+async function signIn(browser, password = consolePassword, base = statusUrl) {
   const page = await browser.newPage();
-  await page.goto(statusUrl + '/console');
+  await page.goto(base + '/console');
   await page.waitForURL(/\/console\/sign-in/, { timeout: deadline });
   await page.getByLabel('Name').fill(consoleUser);
   await page.getByLabel('Password').fill(password);
@@ -620,6 +623,61 @@ test('console: schedule a maintenance in the calendar', async ({ browser }) => {
   }
   await page.screenshot({ path: join(artifacts, 'console-maintenance.png'), fullPage: true });
   await page.close();
+});
+
+// The console end to end, against the real suite (Incident.Service, Notify.Service, StatusApi on one database and
+// vhost): the incident is a command to Incident.Service, its event reaches the public page through the read model and
+// Notify.Service through the relay, and Notify's policy sends a human-posted incident to the confirmed email
+// subscribers of the affected component, through SMTP into MailDev; the subscriber of the other component hears nothing.
+const e2eUrl = process.env.E2E_STATUS_URL;
+const e2eDatabase = process.env.E2E_DB;
+
+test('console end to end: a posted incident appears on the public page and in the subscriber\'s inbox', async ({ browser }) => {
+  if (!e2eUrl || !e2eDatabase) throw new Error('E2E_STATUS_URL and E2E_DB are not set: no real Incident.Service to post to');
+  const subscriber = process.env.E2E_SUBSCRIBER;
+  const bystander = process.env.E2E_BYSTANDER;
+  const title = `Library Wi-Fi down ${randomUUID().slice(0, 8)}`;
+  const mailsTo = async address => (await maildev('api/email')).filter(m => m.to?.some(t => t.address === address));
+  const page = await signIn(browser, consolePassword, e2eUrl);
+  const status = await browser.newPage();
+  try {
+    await page.getByRole('link', { name: 'Post an incident' }).click();
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel(/^Library Wi-Fi/).selectOption('major_outage');
+    await page.getByLabel(/^Message/).fill('The **access points** on floor 2 lost power; wired ports work.');
+    await page.getByLabel('Notify subscribers').check();
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Post incident' }).click();
+    await page.getByRole('status').filter({ hasText: 'Posted.' }).waitFor({ timeout: deadline });
+    await page.getByRole('heading', { name: title }).waitFor({ timeout: deadline });
+    const actor = query(`select metadata ->> 'actor' from events.events where stream_id like 'incident-%' order by seq desc limit 1`, e2eDatabase);
+    if (actor !== consoleUser) throw new Error(`the incident's event names ${JSON.stringify(actor)} as who acted, not ${consoleUser}`);
+
+    await status.goto(e2eUrl + '/');
+    await status.locator('#incidents h3', { hasText: title }).waitFor({ timeout: deadline });
+    await status.locator('#incidents strong', { hasText: 'access points' }).waitFor({ timeout: deadline });
+    console.log(`          posted to shown on the public page: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await status.screenshot({ path: join(artifacts, 'console-e2e-public.png'), fullPage: true });
+
+    const mail = await eventually(`the incident mail to ${subscriber} in MailDev`, async () =>
+      (await mailsTo(subscriber)).find(m => `${m.subject}\n${m.text}`.includes(title)), 60_000);
+    console.log(`          posted to delivered by SMTP: ${((Date.now() - started) / 1000).toFixed(1)} s (subject: ${mail.subject})`);
+    if (!(mail.text ?? '').includes('access points')) throw new Error(`the mail does not carry the update:\n${mail.text}`);
+    // Only once Notify has nothing left to send is the bystander's empty inbox an answer.
+    await eventually('Notify.Service to settle its deliveries', () =>
+      query(`select count(*) from notify.deliveries where status = 'pending'`, e2eDatabase) === '0', 60_000);
+    if ((await mailsTo(bystander)).some(m => `${m.subject}\n${m.text}`.includes(title))) throw new Error(`${bystander} follows printing only, yet got the mail`);
+
+    await page.getByRole('button', { name: 'Resolve now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Update posted.' }).waitFor({ timeout: deadline });
+    await status.locator('#incidents h3', { hasText: title }).waitFor({ state: 'detached', timeout: deadline });
+  } finally {
+    await status.close();
+    await page.close();
+    for (const address of [subscriber, bystander]) {
+      for (const m of await mailsTo(address).catch(() => [])) await maildev(`api/email/${encodeURIComponent(m.id)}`, { method: 'DELETE' }).catch(() => {});
+    }
+  }
 });
 
 const browser = await chromium.launch({

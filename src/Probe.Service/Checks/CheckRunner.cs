@@ -5,14 +5,14 @@ using StatusPlatform.Probe.Membership;
 
 namespace StatusPlatform.Probe.Checks;
 
-/// <summary>Runs one check of a monitor, publishes its result once, counts it, and logs when the monitor changes state.</summary>
+/// <summary>Runs one check of a monitor, publishes its result once, counts it, and logs when the monitor changes state; returns the result sent.</summary>
 public sealed class CheckRunner(HttpCheck httpCheck, IBus bus, IConnectivityGuard connectivity, ProbeOptions options, ProbeMetrics metrics, TimeProvider time,
     ILogger<CheckRunner> logger)
 {
     private readonly ConcurrentDictionary<string, CheckOutcome> _lastOutcome = new();
     private readonly MonitorChecks _checks = new(httpCheck, time);
 
-    public async Task RunAsync(MonitorDefinition monitor, CancellationToken cancellationToken)
+    public async Task<CheckCompleted> RunAsync(MonitorDefinition monitor, CancellationToken cancellationToken)
     {
         var result = await _checks.RunAsync(monitor, cancellationToken);
         metrics.CheckCompleted(result);
@@ -35,6 +35,7 @@ public sealed class CheckRunner(HttpCheck httpCheck, IBus bus, IConnectivityGuar
         {
             logger.LogWarning(e, "Could not publish the result of check {CheckId} of monitor {MonitorId}; dropping it", message.CheckId, monitor.MonitorId);
         }
+        return message;
     }
 
     /// <summary>The monitor left the catalog: if it comes back, its first result is news again.</summary>

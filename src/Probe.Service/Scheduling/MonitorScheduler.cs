@@ -38,6 +38,13 @@ public sealed class MonitorScheduler(
         }
     }
 
+    /// <summary>The definition this probe runs for the monitor, or null when its catalog does not have it.</summary>
+    public MonitorDefinition? Find(string monitorId)
+    {
+        lock (_gate)
+            return _scheduled.TryGetValue(monitorId, out var scheduled) ? scheduled.Definition : null;
+    }
+
     public void Apply(IReadOnlyList<MonitorDefinition> monitors)
     {
         var wanted = monitors.ToDictionary(m => m.MonitorId);

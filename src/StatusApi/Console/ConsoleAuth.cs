@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Npgsql;
 using StatusPlatform.StatusApi.AdminApi.Keys;
 using StatusPlatform.StatusApi.Console.Users;
 
@@ -20,6 +21,9 @@ public static class ConsoleAuth
     public const string ManageEverything = "console-admin";
     public const string StampClaim = "console_stamp";
     public const string CsrfField = "__csrf";
+
+    /// <summary>Where the session check leaves a database failure for the console's 503 filter (HttpContext.Items).</summary>
+    public const string DatabaseDownItem = "console.database-down";
 
     public static void AddConsoleAuth(this IHostApplicationBuilder builder, ConsoleOptions options)
     {
@@ -103,7 +107,18 @@ public static class ConsoleAuth
         var principal = context.Principal;
         var id = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var users = context.HttpContext.RequestServices.GetRequiredService<ConsoleUsers>();
-        var user = id is null ? null : await users.FindAsync(id, context.HttpContext.RequestAborted);
+        ConsoleUser? user;
+        try
+        {
+            user = id is null ? null : await users.FindAsync(id, context.HttpContext.RequestAborted);
+        }
+        catch (NpgsqlException e)
+        {
+            // The session cannot be checked, so nothing may be done with it; ending it would send the person to a sign-in
+            // that cannot work either. The console's filter answers 503 with a page that says why.
+            context.HttpContext.Items[DatabaseDownItem] = e;
+            return;
+        }
         if (user is null || user.SecurityStamp != principal!.FindFirstValue(StampClaim) || user.Role != principal!.FindFirstValue(ClaimTypes.Role))
         {
             context.RejectPrincipal();

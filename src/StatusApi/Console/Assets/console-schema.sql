@@ -24,3 +24,13 @@ create table if not exists api.console_users (
 
 -- "Alice" and "alice" are one person: sign-in looks names up case-insensitively.
 create unique index if not exists console_users_username on api.console_users (lower(username));
+
+-- ASP.NET Core data-protection keys (Sessions/PostgresXmlRepository.cs): the keys that sign and encrypt the session and
+-- antiforgery cookies, shared by every StatusApi replica, so a restart or another replica accepts the same cookies. A key
+-- here is as secret as a session itself: only StatusApi's database role may read schema api.
+create table if not exists api.console_data_protection_keys (
+    id            bigint generated always as identity primary key,
+    friendly_name text not null,
+    xml           text not null,
+    created_at    timestamptz not null default now()
+);

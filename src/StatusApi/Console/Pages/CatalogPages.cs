@@ -2,25 +2,15 @@ using System.Globalization;
 using MassTransit;
 using StatusPlatform.Contracts;
 using StatusPlatform.StatusApi.AdminApi;
-using StatusPlatform.StatusApi.AdminApi.Pages;
 using StatusPlatform.StatusApi.Console.Components;
 using StatusPlatform.StatusApi.Console.Reading;
-using StatusPlatform.StatusApi.PublicApi;
-using StatusPlatform.StatusApi.StatusPage;
 
 namespace StatusPlatform.StatusApi.Console.Pages;
 
-/// <summary>Components, groups and monitors; templates; page settings; and the page as it was at a chosen moment.</summary>
+/// <summary>Templates, and the page as it was at a chosen moment.</summary>
 public static class CatalogPages
 {
     private static readonly TimeSpan HistoryTimeout = TimeSpan.FromSeconds(10);
-
-    public static async Task<IResult> GetComponentsAsync(HttpContext context, ConsoleSite site, AdminReadModel admin, ConsoleReadModel read)
-    {
-        var frame = await site.FrameAsync(context, "Components and monitors");
-        var (_, components) = await admin.ComponentsAsync(0, 1000, context.RequestAborted);
-        return await site.PageAsync<ComponentsPage>(new ComponentsModel(frame, components, await read.LastChecksAsync(frame.Now, context.RequestAborted)));
-    }
 
     public static async Task<IResult> GetTemplatesAsync(HttpContext context, ConsoleSite site, ConsoleReadModel read, string? edit = null, string? done = null)
     {
@@ -67,13 +57,6 @@ public static class CatalogPages
         };
     }
 
-    /// <summary>What the page is configured with: the page row (Incident.Service) and StatusApi's StatusPage options. Read-only here.</summary>
-    public static async Task<IResult> GetSettingsAsync(HttpContext context, ConsoleSite site, ConsoleReadModel read, StatusPageOptions options)
-    {
-        var frame = await site.FrameAsync(context, "Page settings");
-        return await site.PageAsync<SettingsPage>(new SettingsModel(frame, await read.PageAsync(context.RequestAborted), options));
-    }
-
     /// <summary>Time travel: the page at a moment (datetime-local in the page's zone), asked of Incident.Service as /api/v2/history/at.json does.</summary>
     public static async Task<IResult> GetHistoryAsync(HttpContext context, ConsoleSite site, IBus bus, string? at = null)
     {
@@ -103,12 +86,8 @@ public static class CatalogPages
     private static readonly IReadOnlyDictionary<string, string[]> Empty = new Dictionary<string, string[]>();
 }
 
-public sealed record ComponentsModel(ConsoleFrame Frame, IReadOnlyList<ComponentRow> Components, IReadOnlyList<LastCheck>? Checks);
-
 public sealed record TemplateInput(string? Id, string Name, string Title, string Body, string Status, long Version);
 
 public sealed record TemplatesModel(ConsoleFrame Frame, IReadOnlyList<TemplateItem> Templates, TemplateInput Input, IReadOnlyDictionary<string, string[]> Errors);
-
-public sealed record SettingsModel(ConsoleFrame Frame, PageSettings? Page, StatusPageOptions Options);
 
 public sealed record HistoryModel(ConsoleFrame Frame, string At, PageAt? Page, string? Error);

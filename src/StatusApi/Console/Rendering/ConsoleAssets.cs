@@ -12,6 +12,13 @@ public static class ConsoleAssets
         return await reader.ReadToEndAsync();
     }
 
+    public static string ReadText(string name)
+    {
+        using var stream = Open(name);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public static byte[] ReadBytes(string name)
     {
         using var stream = Open(name);

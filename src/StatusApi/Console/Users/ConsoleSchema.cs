@@ -11,6 +11,24 @@ public sealed class ConsoleSchema(NpgsqlDataSource dataSource, ConsoleUsers user
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
 
+    private const string LockSql = "select pg_advisory_xact_lock(hashtext('statusapi.console.schema'))";
+
+    /// <summary>
+    /// The tables alone, synchronously: for the data-protection key store, whose first use can come before this service
+    /// has run (its interface is synchronous).
+    /// </summary>
+    public static void CreateTables(NpgsqlDataSource dataSource)
+    {
+        var sql = ConsoleAssets.ReadText("console-schema.sql");
+        using var connection = dataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        using (var lockCommand = new NpgsqlCommand(LockSql, connection, tx))
+            lockCommand.ExecuteNonQuery();
+        using (var command = new NpgsqlCommand(sql, connection, tx))
+            command.ExecuteNonQuery();
+        tx.Commit();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var sql = await ConsoleAssets.ReadTextAsync("console-schema.sql");
@@ -21,7 +39,7 @@ public sealed class ConsoleSchema(NpgsqlDataSource dataSource, ConsoleUsers user
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 await using var tx = await connection.BeginTransactionAsync(stoppingToken);
                 // Replicas starting together create the tables and the bootstrap user one at a time.
-                await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('statusapi.console.schema'))", connection, tx))
+                await using (var lockCommand = new NpgsqlCommand(LockSql, connection, tx))
                     await lockCommand.ExecuteNonQueryAsync(stoppingToken);
                 await using (var command = new NpgsqlCommand(sql, connection, tx))
                     await command.ExecuteNonQueryAsync(stoppingToken);
