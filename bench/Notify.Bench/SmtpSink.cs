@@ -6,7 +6,8 @@ namespace StatusPlatform.Notify.Bench;
 
 /// <summary>
 /// A tight SMTP server on loopback that accepts every message and counts it (MailDev stores each one and parses it,
-/// which would measure MailDev). It speaks what System.Net.Mail sends: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+/// which would measure MailDev). It speaks what System.Net.Mail and Notify.Service send: EHLO/HELO, MAIL, RCPT, DATA,
+/// RSET, NOOP, QUIT, and offers PIPELINING (RFC 2920) as Postfix and MailDev do.
 /// </summary>
 internal sealed class SmtpSink : IAsyncDisposable
 {
@@ -14,7 +15,9 @@ internal sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _received;
+    private long _connections;
     private long _lastAtTicks;
+    private long _firstAtTicks;
 
     public SmtpSink()
     {
@@ -29,7 +32,18 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>When the last message was accepted (Stopwatch ticks).</summary>
     public long LastAtTicks => Interlocked.Read(ref _lastAtTicks);
 
-    public void Reset() => Interlocked.Exchange(ref _received, 0);
+    /// <summary>When the first message after the last <see cref="Reset"/> was accepted (Stopwatch ticks).</summary>
+    public long FirstAtTicks => Interlocked.Read(ref _firstAtTicks);
+
+    /// <summary>Connections accepted since the last <see cref="Reset"/>.</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _received, 0);
+        Interlocked.Exchange(ref _connections, 0);
+        Interlocked.Exchange(ref _firstAtTicks, 0);
+    }
 
     private async Task AcceptAsync()
     {
@@ -44,6 +58,7 @@ internal sealed class SmtpSink : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _connections);
             _ = Task.Run(() => ServeAsync(socket));
         }
     }
@@ -66,6 +81,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                     case "EHLO":
                         await writer.WriteLineAsync("250-sink");
                         await writer.WriteLineAsync("250-8BITMIME");
+                        await writer.WriteLineAsync("250-PIPELINING");
                         await writer.WriteLineAsync("250 SMTPUTF8");
                         break;
                     case "DATA":
@@ -74,8 +90,10 @@ internal sealed class SmtpSink : IAsyncDisposable
                         while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
                         {
                         }
-                        Interlocked.Increment(ref _received);
-                        Interlocked.Exchange(ref _lastAtTicks, System.Diagnostics.Stopwatch.GetTimestamp());
+                        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                        if (Interlocked.Increment(ref _received) == 1)
+                            Interlocked.Exchange(ref _firstAtTicks, now);
+                        Interlocked.Exchange(ref _lastAtTicks, now);
                         await writer.WriteLineAsync("250 accepted");
                         break;
                     case "QUIT":

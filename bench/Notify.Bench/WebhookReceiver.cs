@@ -14,6 +14,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private long _received;
     private long _lastAtTicks;
+    private long _firstAtTicks;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -22,6 +23,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     public long Received => Interlocked.Read(ref _received);
 
     public long LastAtTicks => Interlocked.Read(ref _lastAtTicks);
+
+    public long FirstAtTicks => Interlocked.Read(ref _firstAtTicks);
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -34,7 +37,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             Interlocked.Increment(ref receiver._received);
-            Interlocked.Exchange(ref receiver._lastAtTicks, Stopwatch.GetTimestamp());
+            var now = Stopwatch.GetTimestamp();
+            Interlocked.CompareExchange(ref receiver._firstAtTicks, now, 0);
+            Interlocked.Exchange(ref receiver._lastAtTicks, now);
             context.Response.StatusCode = 204;
         });
         await app.StartAsync();
