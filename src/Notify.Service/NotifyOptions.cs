@@ -32,6 +32,18 @@ public sealed class NotifyOptions
     /// <summary>How long the link of a confirmation mail works.</summary>
     public double ConfirmationHours { get; set; } = 48;
 
+    /// <summary>
+    /// Subscription mails (confirmation, "already subscribed", webhook ping) one address gets at most per
+    /// <see cref="SubscriptionMailWindowMinutes"/>; a subscribe beyond that is refused with a Retry-After. Kept here, in
+    /// the delivery log, rather than in StatusApi's memory: it holds across StatusApi replicas and restarts, and every way
+    /// of subscribing passes through here. This is what keeps the subscribe form from being a spam cannon.
+    /// </summary>
+    public int SubscriptionMailsPerAddress { get; set; } = 3;
+
+    public double SubscriptionMailWindowMinutes { get; set; } = 60;
+
+    public TimeSpan SubscriptionMailWindow => TimeSpan.FromMinutes(SubscriptionMailWindowMinutes);
+
     /// <summary>Consecutive failed deliveries after which a subscriber is quarantined (gets nothing more until it subscribes again).</summary>
     public int QuarantineAfter { get; set; } = 5;
 
@@ -40,6 +52,9 @@ public sealed class NotifyOptions
     public SmsOptions Sms { get; set; } = new();
 
     public PolicyOptions Policy { get; set; } = new();
+
+    /// <summary>Notify:Digest: many incidents or components at once reach a person as one message per channel.</summary>
+    public DigestOptions Digest { get; set; } = new();
 
     public TimeSpan QuietWindow => TimeSpan.FromMinutes(QuietMinutes);
 
@@ -51,7 +66,9 @@ public sealed class NotifyOptions
         : !Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out _) ? $"Notify:PublicBaseUrl '{PublicBaseUrl}' is not an absolute URL."
         : ConfirmationHours <= 0 ? "Notify:ConfirmationHours must be positive."
         : QuarantineAfter < 1 ? "Notify:QuarantineAfter must be at least 1."
-        : OpsRoom.Problem() ?? Sms.Problem() ?? Policy.Problem();
+        : SubscriptionMailsPerAddress < 1 ? "Notify:SubscriptionMailsPerAddress must be at least 1."
+        : SubscriptionMailWindowMinutes is <= 0 or > 7 * 24 * 60 ? "Notify:SubscriptionMailWindowMinutes must be more than 0 and at most a week."
+        : OpsRoom.Problem() ?? Sms.Problem() ?? Policy.Problem() ?? Digest.Problem();
 }
 
 /// <summary>The ops chat room that sees every incident event (Notify:OpsRoom:Url and :Platform); no URL, no room.</summary>

@@ -35,6 +35,7 @@ public static class NotifyServiceExtensions
 
         builder.Services.AddSingleton<DeliveryLog>();
         builder.Services.AddSingleton<DeliverySignal>();
+        builder.Services.AddSingleton<NotifyMetrics>();
         builder.Services.AddSingleton<SubscriptionStore>();
         builder.Services.AddSingleton<DestinationBreakers>();
         builder.Services.AddSingleton<OutboundHttp>();
@@ -46,11 +47,13 @@ public static class NotifyServiceExtensions
         builder.Services.AddSingleton<IChannelSender, SmsSender>();
         builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddHostedService<PersistentOutageWatch>();
+        builder.Services.AddHostedService<DigestFolder>();
 
         builder.AddMessaging(bus =>
         {
             bus.AddConsumer<IncidentConsumer>().Endpoint(e => e.Name = IncidentConsumer.Endpoint);
             bus.AddConsumer<SubscriptionConsumer>().Endpoint(e => e.Name = SubscriptionConsumer.Endpoint);
+            bus.AddConsumer<AdminSubscriberConsumer>().Endpoint(e => e.Name = AdminSubscriberConsumer.Endpoint);
             // One at a time: an incident's comment must not overtake the creation of its issue.
             bus.AddConsumer<TicketConsumer>().Endpoint(e =>
             {

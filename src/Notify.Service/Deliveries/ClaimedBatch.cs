@@ -21,7 +21,9 @@ public sealed record DeliveryToSend(
     bool Unsubscribed,
     bool Quarantined,
     Notice? Notice,
-    bool OpsRoom);
+    bool OpsRoom,
+    string? TraceParent = null,
+    DateTimeOffset CreatedAt = default);
 
 /// <summary>
 /// Deliveries this worker holds the row locks of. Outcomes are collected and written with the commit, so a batch costs

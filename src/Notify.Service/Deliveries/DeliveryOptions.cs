@@ -27,6 +27,12 @@ public sealed class DeliveryOptions
     /// </summary>
     public int ClaimBatchSize { get; set; } = 20;
 
+    /// <summary>
+    /// Subscribers whose deliveries of one event are recorded per transaction (DeliveryLog.RecordAsync): the workers
+    /// start on the first ones while the rest are recorded. Fewer means earlier first sends and more commits.
+    /// </summary>
+    public int RecordBatchSize { get; set; } = 2000;
+
     /// <summary>For one send (SMTP conversation or HTTP request).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -73,6 +79,7 @@ public sealed class DeliveryOptions
         : RetryDelay < TimeSpan.Zero || MaxRetryDelay < RetryDelay ? "Delivery:RetryDelay must be between 0 and Delivery:MaxRetryDelay."
         : MaxAttempts < 1 ? "Delivery:MaxAttempts must be at least 1."
         : Concurrency is < 1 or > 64 ? "Delivery:Concurrency must be between 1 and 64."
+        : RecordBatchSize is < 1 or > 100_000 ? "Delivery:RecordBatchSize must be between 1 and 100000."
         : AttemptTimeout <= TimeSpan.Zero ? "Delivery:AttemptTimeout must be positive."
         : ClaimBatchSize is < 1 or > 1000 ? "Delivery:ClaimBatchSize must be between 1 and 1000."
         : BreakerFailureRatio is <= 0 or > 1 || BreakerMinimumThroughput < 2 || BreakerDuration < TimeSpan.FromMilliseconds(500)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -20,6 +21,7 @@ public sealed class DeliveryWorker(
     IEnumerable<IChannelSender> senders,
     DestinationBreakers breakers,
     DeliverySignal signal,
+    NotifyMetrics metrics,
     IOptions<DeliveryOptions> options,
     IOptions<NotifyOptions> notify,
     ILogger<DeliveryWorker> logger) : BackgroundService
@@ -98,17 +100,28 @@ public sealed class DeliveryWorker(
         return true;
     }
 
+    /// <summary>Sends one row under its span ("notify.send email", in the event's trace) and counts the outcome.</summary>
     private async Task SendAsync(ClaimedBatch batch, DeliveryToSend row)
+    {
+        using var activity = NotifyMetrics.StartSend(row);
+        var started = Stopwatch.GetTimestamp();
+        var (outcome, reason, error) = await AttemptAsync(batch, row);
+        metrics.Record(row, outcome, Stopwatch.GetElapsedTime(started), DateTimeOffset.UtcNow, reason);
+        NotifyMetrics.EndSend(activity, outcome, error);
+    }
+
+    private async Task<(DeliveryOutcome Outcome, string? Reason, string? Error)> AttemptAsync(ClaimedBatch batch, DeliveryToSend row)
     {
         if (SkipReason(row) is { } skip)
         {
             batch.Skip(row, skip);
-            return;
+            return (DeliveryOutcome.Skipped, null, skip);
         }
         if (!_senders.TryGetValue(row.Channel, out var sender))
         {
-            await batch.MarkFailedAsync(row, $"No sender for channel '{row.Channel}'.", giveUp: true, TimeSpan.Zero, blameSubscriber: false, _quarantineAfter, CancellationToken.None);
-            return;
+            var missing = $"No sender for channel '{row.Channel}'.";
+            await batch.MarkFailedAsync(row, missing, giveUp: true, TimeSpan.Zero, blameSubscriber: false, _quarantineAfter, CancellationToken.None);
+            return (DeliveryOutcome.Failed, "no_sender", missing);
         }
 
         var attempt = row.Attempts + 1;
@@ -121,11 +134,14 @@ public sealed class DeliveryWorker(
             // still pending. A crash (or lost database connection) before then sends it again, with the same
             // Message-ID / X-StatusPlatform-Delivery so a receiving system can spot the repeat.
             batch.MarkSent(row, outcome);
+            return (DeliveryOutcome.Sent, null, null);
         }
         catch (BrokenCircuitException e)
         {
             // The destination is down for everyone: wait for the circuit, and do not charge the subscriber an attempt.
-            batch.Defer(row, e.RetryAfter ?? _options.BreakerDuration, $"circuit open for {sender.Destination(row)}: {e.Message}");
+            var reason = $"circuit open for {sender.Destination(row)}: {e.Message}";
+            batch.Defer(row, e.RetryAfter ?? _options.BreakerDuration, reason);
+            return (DeliveryOutcome.Deferred, null, reason);
         }
         catch (Exception e)
         {
@@ -133,13 +149,20 @@ public sealed class DeliveryWorker(
             var giveUp = failure?.Permanent == true || attempt >= _options.MaxAttempts;
             var retryIn = _options.RetryDelayAfter(attempt);
             var blame = failure?.BlameSubscriber ?? (row.Channel is "webhook" || Contracts.SubscriptionChannel.Chat.Contains(row.Channel));
-            var quarantined = await batch.MarkFailedAsync(row, Describe(e), giveUp, retryIn, blame, _quarantineAfter, CancellationToken.None);
+            var error = Describe(e);
+            var quarantined = await batch.MarkFailedAsync(row, error, giveUp, retryIn, blame, _quarantineAfter, CancellationToken.None);
             if (quarantined)
+            {
                 logger.LogWarning("Subscriber {SubscriberId} quarantined after {Count} consecutive failed deliveries", row.SubscriberId, _quarantineAfter);
-            else if (giveUp)
+                return (DeliveryOutcome.Quarantined, null, error);
+            }
+            if (giveUp)
+            {
                 logger.LogError(e, "Delivery {DeliveryId} ({Channel}) failed for good after {Attempts} attempts", row.Id, row.Channel, attempt);
-            else
-                logger.LogWarning(e, "Delivery {DeliveryId} ({Channel}) failed (attempt {Attempt}); retrying in {RetryIn}", row.Id, row.Channel, attempt, retryIn);
+                return (DeliveryOutcome.Failed, failure?.Permanent == true ? "permanent" : "attempts", error);
+            }
+            logger.LogWarning(e, "Delivery {DeliveryId} ({Channel}) failed (attempt {Attempt}); retrying in {RetryIn}", row.Id, row.Channel, attempt, retryIn);
+            return (DeliveryOutcome.Retrying, null, error);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using StatusPlatform.Contracts;
@@ -9,11 +10,11 @@ using StatusPlatform.Notify.Schema;
 namespace StatusPlatform.Notify.Incidents;
 
 /// <summary>
-/// Turns incident, maintenance and component events into deliveries, as the notification policy decides. It only records (one
-/// transaction, keyed by the message id, so a redelivery adds nothing); the delivery worker sends, after the commit,
-/// so nothing is sent for a message that was not recorded.
+/// Turns incident, maintenance and component events into deliveries, as the notification policy decides. It only records
+/// (keyed by the message id and each delivery's (event, subscriber, channel), so a redelivery adds nothing twice); the
+/// delivery worker sends what was committed, so nothing is sent that was not recorded.
 /// </summary>
-public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog deliveries, DeliverySignal signal, IOptions<NotifyOptions> options)
+public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog deliveries, IOptions<NotifyOptions> options)
     : IConsumer<IncidentOpened>, IConsumer<IncidentUpdated>, IConsumer<IncidentResolved>, IConsumer<IncidentPostmortemPublished>,
       IConsumer<ComponentStatusChanged>, IConsumer<MaintenanceChanged>, IConsumer<MaintenanceReminder>
 {
@@ -45,8 +46,13 @@ public sealed class IncidentConsumer(NotifyDatabase database, DeliveryLog delive
         var audience = NotificationPolicy.Decide(notice, _options.Policy.Effective);
 
         await database.WhenReadyAsync(context.CancellationToken);
-        var recorded = await deliveries.RecordAsync(messageId, typeof(T).Name, notice, audience, _options.QuietWindow, context.CancellationToken);
-        if (recorded > 0)
-            signal.Nudge();
+        var gatherFor = DigestPolicy.Gathers(notice, _options.Digest) ? _options.Digest.Wait : (TimeSpan?)null;
+        // Records in steps and nudges the delivery workers after each (see DeliveryLog.RecordAsync for why that is safe).
+        await deliveries.RecordAsync(messageId, typeof(T).Name, notice, audience, _options.QuietWindow, context.CancellationToken,
+            gatherFor, TraceParentOf(context));
     }
+
+    /// <summary>The trace this message belongs to: the consume span MassTransit started under the publisher's trace, else the header itself.</summary>
+    private static string? TraceParentOf(ConsumeContext context) =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : context.Headers.Get<string>("traceparent");
 }

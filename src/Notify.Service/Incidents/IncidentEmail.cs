@@ -23,6 +23,8 @@ public static class IncidentEmail
 
     public static EmailContent Render(Notice notice, Texts texts, MessageLinks? links)
     {
+        if (notice.Kind == NoticeKind.Digest)
+            return DigestMessages.Email(notice, texts, links);
         var (statusLabel, title) = (StatusLabel(texts, notice.Status), OneLine(notice.Name));
         var affected = notice.Components.Where(c => c is not null).DistinctBy(c => c.ComponentId).ToList();
         var names = affected.Select(c => OneLine(string.IsNullOrWhiteSpace(c.Name) ? c.ComponentId : c.Name)).ToList();

@@ -44,23 +44,25 @@ public sealed class PersistentOutageWatch(
 
     public async Task CheckAsync(CancellationToken ct)
     {
-        var due = new List<Notice>();
+        var due = new List<(Notice Notice, string? TraceParent)>();
         await using (var command = dataSource.CreateCommand("""
-            select n.payload::text from notify.incidents i join notify.notices n on n.event_id = i.opened_event_id
+            select n.payload::text, n.traceparent from notify.incidents i join notify.notices n on n.event_id = i.opened_event_id
             where i.automatic and i.resolved_at is null and i.announced_at is null and i.opened_at < now() - $1
             """))
         {
             command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = TimeSpan.FromMinutes(_options.PersistentOutageMinutes) });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                due.Add(JsonSerializer.Deserialize<Notice>(reader.GetString(0), DeliveryLog.Json)!);
+                due.Add((JsonSerializer.Deserialize<Notice>(reader.GetString(0), DeliveryLog.Json)!, reader.IsDBNull(1) ? null : reader.GetString(1)));
         }
-        foreach (var opened in due)
+        foreach (var (opened, traceParent) in due)
         {
             var notice = opened.Persisting();
             var audience = NotificationPolicy.Decide(notice, _options.Policy.Effective);
+            // Many outages lasting together are one storm: their persisting notices are gathered for a digest like any other.
+            var gatherFor = DigestPolicy.Gathers(notice, _options.Digest) ? _options.Digest.Wait : (TimeSpan?)null;
             var recorded = await deliveries.RecordAsync(Notice.DerivedId($"persisting:{notice.IncidentId}"), NoticeKind.Persisting, notice, audience,
-                _options.QuietWindow, ct);
+                _options.QuietWindow, ct, gatherFor, traceParent);
             logger.LogInformation("Automatic incident {IncidentId} persists; {Count} deliveries recorded", notice.IncidentId, recorded);
             if (recorded > 0)
                 signal.Nudge();

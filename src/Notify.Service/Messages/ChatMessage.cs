@@ -16,6 +16,8 @@ public static class ChatMessage
 {
     public static string Render(string platform, Notice notice, Texts texts, MessageLinks? links)
     {
+        if (notice.Kind == NoticeKind.Digest)
+            (notice, links) = DigestMessages.Flatten(notice, texts, links);
         var title = notice.Kind == NoticeKind.Ping
             ? texts.PingText
             : $"[{IncidentEmail.StatusLabel(texts, notice.Status)}] {IncidentEmail.OneLine(notice.Name)}";

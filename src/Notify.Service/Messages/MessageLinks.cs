@@ -2,8 +2,12 @@ using StatusPlatform.Notify.Security;
 
 namespace StatusPlatform.Notify.Messages;
 
-/// <summary>The links one subscriber's message carries.</summary>
-public sealed record MessageLinks(string? Incident, string Manage, string Unsubscribe);
+/// <summary>The links one subscriber's message carries; <see cref="Page"/> (the status page) is what a digest links to.</summary>
+public sealed record MessageLinks(string? Incident, string Manage, string Unsubscribe, string? Page = null)
+{
+    /// <summary>Builds the page link of an incident a digest lists (null without a page link).</summary>
+    public string? IncidentOnPage(string incidentId) => Page is null ? null : $"{Page.TrimEnd('/')}/incidents/{Uri.EscapeDataString(incidentId)}";
+}
 
 /// <summary>Builds links to the public page (Notify:PublicBaseUrl, served by StatusApi) with signed tokens.</summary>
 public sealed class LinkBuilder(NotifyOptions options, SubscriberTokens tokens)
@@ -22,5 +26,5 @@ public sealed class LinkBuilder(NotifyOptions options, SubscriberTokens tokens)
         $"{_base}/subscriptions/confirm?token={tokens.Issue(TokenPurpose.Confirm, subscriberId, expiresAt)}";
 
     public MessageLinks For(Guid subscriberId, string? incidentId) =>
-        new(incidentId is null ? null : Incident(incidentId), Manage(subscriberId), Unsubscribe(subscriberId));
+        new(incidentId is null ? null : Incident(incidentId), Manage(subscriberId), Unsubscribe(subscriberId), Page);
 }

@@ -10,6 +10,8 @@ public static class SmsText
 
     public static string Render(Notice notice, Texts texts, MessageLinks? links)
     {
+        if (notice.Kind == NoticeKind.Digest)
+            (notice, links) = DigestMessages.ForSms(notice, texts, links);
         var names = string.Join(", ", notice.Components.Select(c => IncidentEmail.OneLine(c.Name)).Take(3));
         var head = $"[{IncidentEmail.StatusLabel(texts, notice.Status)}] {(names.Length > 0 ? names + ": " : "")}{IncidentEmail.OneLine(notice.Name)}";
         var tail = links?.Incident is { } link ? $" {link}" : "";

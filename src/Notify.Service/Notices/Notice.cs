@@ -24,6 +24,9 @@ public static class NoticeKind
     /// <summary>A maintenance starts soon (its reminder lead time came).</summary>
     public const string MaintenanceReminder = "maintenance_reminder";
 
+    /// <summary>Several incidents or components at once, told to one subscriber on one channel in one message (<see cref="Notice.Items"/>).</summary>
+    public const string Digest = "digest";
+
     // Statuses of maintenance notices that are not Statuspage's own: a cancellation and a reminder.
     public const string Cancelled = "cancelled";
     public const string Reminder = "reminder";
@@ -52,7 +55,8 @@ public sealed record Notice(
     string? UpdateId = null,
     ComponentStatusChanged? Component = null,
     DateTimeOffset? ExpiresAt = null,
-    DateTimeOffset? OpenedAt = null)
+    DateTimeOffset? OpenedAt = null,
+    IReadOnlyList<Notice>? Items = null)
 {
     public static Notice From(IncidentOpened e) => new(NoticeKind.Opened, e.IncidentId, e.Name, e.Status, e.Impact, e.Body,
         e.Components ?? [], e.OpenedAt, e.Automatic, e.DeliverNotifications, e.UpdateId, OpenedAt: e.OpenedAt);

@@ -37,6 +37,7 @@ public sealed record Audience(IReadOnlyList<string> Channels, bool OnlyThoseTold
 /// The notification policy (ARCHITECTURE.md section 6), pure: an automatic incident's first message goes to the ops
 /// room only; people hear human updates, outages that last (the persisting notice), and the resolution of what they
 /// were told about; SMS only on open and resolve; deliver_notifications=false reaches nobody but the ops room.
+/// The digest (<see cref="DigestPolicy"/>) comes after this table: it only bundles what the table already sends to people.
 /// </summary>
 public static class NotificationPolicy
 {

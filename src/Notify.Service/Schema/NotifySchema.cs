@@ -88,6 +88,8 @@ public static class NotifySchema
         -- The ops room is one subscriber of its own that every incident event reaches, whatever the policy says.
         create unique index if not exists subscribers_ops_room on notify.subscribers (source) where source = 'ops-room';
         create index if not exists subscribers_incident on notify.subscribers (incident_id) where incident_id is not null;
+        -- Recording an event's deliveries walks one channel's subscribers in id order, a batch per transaction.
+        create index if not exists subscribers_channel on notify.subscribers (channel, id);
 
         -- Generated at first start when Notify:SigningKey is not configured, so links keep working across restarts.
         create table if not exists notify.settings (
@@ -126,12 +128,33 @@ public static class NotifySchema
         -- suppressed: the quiet rule held it back; skipped: the subscriber left or was quarantined before it went out.
         do $$
         begin
-            if not exists (select 1 from pg_constraint where conname = 'deliveries_status_v2') then
+            if not exists (select 1 from pg_constraint where conname in ('deliveries_status_v2', 'deliveries_status_v3')) then
                 alter table notify.deliveries drop constraint if exists deliveries_status_check;
                 alter table notify.deliveries add constraint deliveries_status_v2
                     check (status in ('pending', 'sent', 'failed', 'suppressed', 'skipped'));
             end if;
         end $$;
+
+        -- Digests (Notify:Digest): a held delivery is pending with held_until set (and next_attempt_at infinity, so no
+        -- claim sees it) until the digest pass releases it or folds it into the digest delivery digest_id.
+        alter table notify.deliveries add column if not exists held_until timestamptz null;
+        alter table notify.deliveries add column if not exists digest_id uuid null;
+        create index if not exists deliveries_held on notify.deliveries (held_until) where held_until is not null;
+        create index if not exists deliveries_held_subscriber on notify.deliveries (subscriber_id, channel) where held_until is not null;
+        create index if not exists deliveries_digests on notify.deliveries (subscriber_id, channel, created_at) where kind = 'digest';
+        -- The per-address limit on subscription mail (Notify:SubscriptionMailsPerAddress) counts these.
+        create index if not exists deliveries_subscription_mail on notify.deliveries (subscriber_id, created_at)
+            where kind in ('confirmation', 'already_subscribed', 'ping');
+        do $$
+        begin
+            if not exists (select 1 from pg_constraint where conname = 'deliveries_status_v3') then
+                alter table notify.deliveries drop constraint if exists deliveries_status_v2;
+                alter table notify.deliveries add constraint deliveries_status_v3
+                    check (status in ('pending', 'sent', 'failed', 'suppressed', 'skipped', 'folded'));
+            end if;
+        end $$;
+        -- The W3C traceparent the event arrived with: the sends of its deliveries continue that trace.
+        alter table notify.notices add column if not exists traceparent text null;
 
         create table if not exists notify.tickets (
             incident_id text primary key,

@@ -37,6 +37,8 @@ public sealed class NotifyServiceHost : IAsyncDisposable
 
     public IBus Bus => _factory.Services.GetRequiredService<IBus>();
 
+    public IServiceProvider Services => _factory.Services;
+
     public static async Task<NotifyServiceHost> StartAsync(
         TestDatabase database, TestVirtualHost vhost, string? configFile, IReadOnlyDictionary<string, string>? settings = null)
     {
