@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -38,6 +39,8 @@ public static class Telemetry
             otel.WithTracing(tracing =>
             {
                 tracing.AddSource(Sources);
+                // Before the exporter: processors run in the order they are added.
+                tracing.AddProcessor(new SecretRedactingProcessor());
                 if (export)
                     tracing.AddOtlpExporter();
             });
@@ -59,6 +62,8 @@ public static class Telemetry
         });
 
         builder.Logging.AddProvider(new LoggerBridge(sdk.GetLoggerFactory()));
+        // Every provider, the OTLP bridge included, gets log records with the secrets of URLs cut out.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.Services.AddSingleton(sdk);
         builder.Services.AddHostedService(_ => new SdkLifetime(sdk));

@@ -1,16 +1,19 @@
 using StatusPlatform.Faults.Fixtures;
+using Xunit.Abstractions;
 
 namespace StatusPlatform.Faults;
 
 /// <summary>
-/// The broker and the database restart while check results stream into Incident.Service. Both are the private ones of
-/// fault-infra.sh, so nothing else on the machine notices.
+/// The broker and the database restart while check results stream into Incident.Service, and the broker while
+/// Notify.Service fans an incident out to its subscribers. Both are the private ones of fault-infra.sh, so nothing else
+/// on the machine notices.
 /// </summary>
 [Collection(PrivateInfrastructureCollection.Name)]
-public sealed class InfrastructureRestartTests(PrivateInfrastructure infrastructure)
+public sealed class InfrastructureRestartTests(PrivateInfrastructure infrastructure, ITestOutputHelper output)
 {
     private const int Components = 30;
     private const int Cycles = 3;
+    private const int Subscribers = 200;
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]
@@ -43,5 +46,40 @@ public sealed class InfrastructureRestartTests(PrivateInfrastructure infrastruct
         await running;
 
         await StreamAssertions.AssertConsistentAsync(stream, infrastructure.Infra, service.Amqp);
+    }
+
+    [Fact]
+    public async Task A_broker_restart_mid_fan_out_gives_every_subscriber_exactly_one_message_per_notification()
+    {
+        // Slower than the crash test's fan-out: stopping the broker takes seconds, and the fan-out must still be under way.
+        await using var notify = new NotifyWithSubscribers(infrastructure.Infra, Subscribers, mailsPerSecond: 25);
+        await notify.StartAsync();
+        var incidents = new[] { "Fan-out before", "Fan-out during" }
+            .Select(name => NotifyWithSubscribers.Incident($"{name} {Guid.NewGuid():N}"[..30])).ToList();
+
+        await notify.PublishAsync(incidents[0], Guid.NewGuid());
+        // Mid fan-out: some subscribers have their mail, most do not.
+        await CheckStream.Until(async () => (await notify.MailAsync()).Count >= 10, PhaseTimeout, "the first fan-out under way");
+        var published = Task.CompletedTask;
+        var atStop = (await notify.MailAsync()).Count; // stopping takes seconds: the connections are cut as it begins
+        await infrastructure.WithBrokerDownAsync(async () =>
+        {
+            // Published while the broker is away (the publisher tries until it is back), and the fan-out of the first
+            // goes on meanwhile: it needs the database and the SMTP server, not the broker.
+            published = notify.PublishAsync(incidents[1], Guid.NewGuid());
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        });
+        // Published while the broker was down and consumed after it came back: the consumer reconnected.
+        await published;
+        var whenBack = (await notify.MailAsync()).Count;
+
+        await notify.SettledAsync(Subscribers * incidents.Count, PhaseTimeout);
+        var repeats = FanOutAssertions.AssertOneMessagePerNotification(await notify.MailAsync(), notify.Recipients, [.. incidents.Select(i => i.Name)]);
+        Assert.Equal(0, repeats); // nothing crashed: not even the at-least-once window may show
+        Assert.Equal(["1"], await notify.RowsAsync("select distinct attempts::text from notify.deliveries"));
+        Assert.True(atStop < Subscribers, $"the first fan-out was over ({atStop} mails) when the broker began to stop; it proves nothing");
+        var queues = await infrastructure.Infra.QueuesAsync(notify.Amqp);
+        Assert.DoesNotContain(queues, q => (q.Key.EndsWith("_error", StringComparison.Ordinal) || q.Key.EndsWith("_skipped", StringComparison.Ordinal)) && q.Value > 0);
+        output.WriteLine($"{Subscribers} subscribers x {incidents.Count} notifications; mails received when the broker began to stop: {atStop}, when it was back: {whenBack}");
     }
 }

@@ -44,6 +44,9 @@ public abstract class StatusApiHost : IAsyncLifetime
     /// <summary>The periodic refresh; long by default, so only what a test does on purpose refreshes the page.</summary>
     protected virtual TimeSpan RefreshInterval => TimeSpan.FromHours(1);
 
+    /// <summary>More settings of the service; by default the per-client subscription limit is out of the way.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["StatusPage:SubscriptionRequestsPerMinute"] = "1000000" };
+
     protected abstract Task SeedAsync(ReadModelRows rows);
 
     /// <summary>Incident.Service's status schema, as it creates it at start-up.</summary>
@@ -128,10 +131,14 @@ public abstract class StatusApiHost : IAsyncLifetime
     }
 
     private WebApplicationFactory<Program> CreateReplica() =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-            .UseSetting("ConnectionStrings:statusdb", Database.ConnectionString)
-            .UseSetting("ConnectionStrings:messaging", VirtualHost.AmqpUri.ToString())
-            .UseSetting("PublicApi:RefreshInterval", RefreshInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
+        new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("ConnectionStrings:statusdb", Database.ConnectionString)
+                .UseSetting("ConnectionStrings:messaging", VirtualHost.AmqpUri.ToString())
+                .UseSetting("PublicApi:RefreshInterval", RefreshInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (key, value) in Settings)
+                host.UseSetting(key, value);
+        });
 }
 
 /// <summary>

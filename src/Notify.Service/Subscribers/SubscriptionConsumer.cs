@@ -36,7 +36,16 @@ public sealed class SubscriptionConsumer(
         }
         await database.WhenReadyAsync(context.CancellationToken);
         var recorded = await store.SubscribeAsync(request, TimeSpan.FromHours(_options.ConfirmationHours), operatorConfirmed: false, notify: true,
-            context.CancellationToken);
+            context.CancellationToken, new SubscriptionMailLimit(_options.SubscriptionMailsPerAddress, _options.SubscriptionMailWindow));
+        if (recorded.RetryAfter is { } retryAfter)
+        {
+            var minutes = (int)Math.Ceiling(retryAfter.TotalMinutes);
+            await context.RespondAsync(new CommandRejected("Too many subscription mails to this address.", new Dictionary<string, string[]>
+            {
+                ["address"] = [$"This address was sent {_options.SubscriptionMailsPerAddress} subscription messages recently; try again in {minutes} minute{(minutes == 1 ? "" : "s")}."],
+            }, RetryAfterSeconds: (int)Math.Ceiling(retryAfter.TotalSeconds)));
+            return;
+        }
         signal.Nudge();
         var isEmail = request.Channel == SubscriptionChannel.Email;
         await context.RespondAsync(new SubscriptionCreated(recorded.SubscriberId.ToString(), request.Channel, recorded.ConfirmationSent,

@@ -6,8 +6,11 @@ using StatusPlatform.Notify.Security;
 
 namespace StatusPlatform.Notify.Subscribers;
 
-/// <summary>The outcome of recording a subscription.</summary>
-public sealed record SubscriptionRecorded(Guid SubscriberId, bool Created, bool ConfirmationSent, string? Secret);
+/// <summary>The outcome of recording a subscription; <see cref="RetryAfter"/> set: refused by the per-address limit, nothing changed.</summary>
+public sealed record SubscriptionRecorded(Guid SubscriberId, bool Created, bool ConfirmationSent, string? Secret, TimeSpan? RetryAfter = null);
+
+/// <summary>At most <paramref name="Mails"/> subscription mails (or pings) per address in <paramref name="Window"/>.</summary>
+public sealed record SubscriptionMailLimit(int Mails, TimeSpan Window);
 
 /// <summary>
 /// Writes subscriptions (notify.subscribers and their components). An email address is confirmed only by following
@@ -19,7 +22,9 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider 
 {
     /// <param name="operatorConfirmed">An admin import vouches for the addresses: no confirmation mail.</param>
     /// <param name="notify">Send the confirmation mail or test ping (not for imports).</param>
-    public async Task<SubscriptionRecorded> SubscribeAsync(SubscriptionRequest request, TimeSpan confirmationLifetime, bool operatorConfirmed, bool notify, CancellationToken ct)
+    /// <param name="limit">For anonymous requests: refuse, changing nothing, when the address had this many subscription mails already.</param>
+    public async Task<SubscriptionRecorded> SubscribeAsync(SubscriptionRequest request, TimeSpan confirmationLifetime, bool operatorConfirmed, bool notify,
+        CancellationToken ct, SubscriptionMailLimit? limit = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -41,6 +46,9 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider 
             (id, confirmed, active, secret) = created ? (Guid.CreateVersion7(), false, false, null)
                 : (reader.GetGuid(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3));
         }
+        // Under the row lock taken above, so two requests at once cannot both pass. A new address has no mail yet.
+        if (notify && limit is not null && !created && await RetryAfterAsync(connection, tx, id, limit, ct) is { } retryAfter)
+            return new SubscriptionRecorded(id, created, ConfirmationSent: false, secret, retryAfter);
         if (request.Channel == SubscriptionChannel.Webhook)
             secret ??= SubscriberTokens.NewWebhookSecret();
 
@@ -87,6 +95,23 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider 
         }
         await tx.CommitAsync(ct);
         return new SubscriptionRecorded(id, created, confirmationSent, secret);
+    }
+
+    /// <summary>How long until the address may get another subscription mail, or null when it may now.</summary>
+    private static async Task<TimeSpan?> RetryAfterAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, SubscriptionMailLimit limit, CancellationToken ct)
+    {
+        // The limit-th most recent mail in the window: when it leaves the window, one more is allowed.
+        await using var command = new NpgsqlCommand($"""
+            select extract(epoch from created_at + $2 - now()) from notify.deliveries
+            where subscriber_id = $1 and kind in ('{NoticeKind.Confirmation}', '{NoticeKind.AlreadySubscribed}', '{NoticeKind.Ping}') and created_at > now() - $2
+            order by created_at desc offset $3 limit 1
+            """, connection, tx);
+        command.Parameters.Add(DeliveryLog.Id(id));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = limit.Window });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit.Mails - 1 });
+        return await command.ExecuteScalarAsync(ct) is { } seconds and not DBNull
+            ? TimeSpan.FromSeconds(Math.Max(1, Convert.ToDouble(seconds, System.Globalization.CultureInfo.InvariantCulture)))
+            : null;
     }
 
     /// <summary>Marks the subscriber confirmed (again: idempotent); false when it does not exist or has left.</summary>

@@ -24,6 +24,7 @@ public static class StatusPageExtensions
         builder.Services.AddSingleton<Theme>();
         builder.Services.AddSingleton<SiteServices>();
         builder.Services.AddSingleton<SubscriptionClient>();
+        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, SubscriptionRateLimit>(SubscriptionRateLimit.Policy));
         return builder;
     }
 }

@@ -37,6 +37,19 @@ public sealed partial class StatusPageOptions
     /// <summary>How long a subscription page waits for Notify.Service before it says the service is unavailable.</summary>
     public TimeSpan SubscriptionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Subscription requests (the subscribe, confirm, manage and unsubscribe pages and /api/v2/subscriptions) one client
+    /// may make per minute on one replica; more get 429 with Retry-After. The per-address limit is Notify.Service's
+    /// (Notify:SubscriptionMailsPerAddress).
+    /// </summary>
+    public int SubscriptionRequestsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// The header a reverse proxy puts the client's address in (for example X-Forwarded-For; its first entry counts). Only
+    /// behind a proxy that sets it, or clients pick their own address; unset: the connection's address.
+    /// </summary>
+    public string? ClientAddressHeader { get; set; }
+
     /// <summary>Open live-update streams one replica keeps; more get 503 and the page simply stays as loaded.</summary>
     public int MaxLiveConnections { get; set; } = 10_000;
 
@@ -55,6 +68,9 @@ public sealed partial class StatusPageOptions
         Require(options.UptimeRefreshInterval > TimeSpan.Zero, nameof(UptimeRefreshInterval), "must be positive");
         Require(options.UptimeDays is >= 1 and <= 366, nameof(UptimeDays), "must be between 1 and 366");
         Require(options.SubscriptionTimeout > TimeSpan.Zero, nameof(SubscriptionTimeout), "must be positive");
+        Require(options.SubscriptionRequestsPerMinute >= 1, nameof(SubscriptionRequestsPerMinute), "must be at least 1");
+        if (string.IsNullOrWhiteSpace(options.ClientAddressHeader))
+            options.ClientAddressHeader = null;
         Require(options.MaxLiveConnections >= 0, nameof(MaxLiveConnections), "must not be negative");
         return options;
     }

@@ -26,11 +26,13 @@ public static class BeyondStatuspageApi
         api.MapGet("/components/{componentId}/uptime.json", GetUptimeAsync);
         api.MapGet("/monitors/{monitorId}/response-times.json", GetResponseTimesAsync);
         // Writes from other origins are fine here: subscribing only ever sends a confirmation to the address given.
-        app.MapPost("/api/v2/subscriptions", SubscribeAsync);
-        app.MapPost("/api/v2/subscriptions/confirm", ConfirmAsync);
-        app.MapGet("/api/v2/subscriptions/{manageToken}", GetSubscriptionAsync);
-        app.MapMethods("/api/v2/subscriptions/{manageToken}", [HttpMethods.Patch, HttpMethods.Put], UpdateSubscriptionAsync);
-        app.MapDelete("/api/v2/subscriptions/{manageToken}", UnsubscribeAsync);
+        // Each is limited per client (StatusPage:SubscriptionRequestsPerMinute); Notify.Service limits the mails per address.
+        var subscriptions = app.MapGroup("/api/v2/subscriptions").RequireRateLimiting(SubscriptionRateLimit.Policy);
+        subscriptions.MapPost("", SubscribeAsync);
+        subscriptions.MapPost("/confirm", ConfirmAsync);
+        subscriptions.MapGet("/{manageToken}", GetSubscriptionAsync);
+        subscriptions.MapMethods("/{manageToken}", [HttpMethods.Patch, HttpMethods.Put], UpdateSubscriptionAsync);
+        subscriptions.MapDelete("/{manageToken}", UnsubscribeAsync);
         return app;
     }
 
@@ -95,6 +97,8 @@ public static class BeyondStatuspageApi
         {
             return await ask() switch
             {
+                CommandRejected { RetryAfterSeconds: > 0 } throttled => SubscriptionRateLimit.TooMany(TimeSpan.FromSeconds(throttled.RetryAfterSeconds.Value),
+                    string.Join(" ", throttled.Errors.SelectMany(e => e.Value))),
                 CommandRejected { NotFound: true } => TypedResults.Problem("The link is unknown, expired or was changed.", statusCode: StatusCodes.Status404NotFound,
                     title: "Unknown subscription"),
                 CommandRejected rejected => TypedResults.Problem(new HttpValidationProblemDetails(rejected.Errors.ToDictionary(e => e.Key, e => e.Value))

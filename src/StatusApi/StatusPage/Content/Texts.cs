@@ -45,6 +45,7 @@ public sealed class Texts
     public required string IncidentNotFound { get; init; }
     public required string ComponentNotFound { get; init; }
     public required string Unavailable { get; init; }
+    public required string TooManyRequests { get; init; }
     public required string SorryTitle { get; init; }
     public required string SorryOk { get; init; }
     public required string SorryMore { get; init; }
@@ -127,6 +128,7 @@ public sealed class Texts
         IncidentNotFound = "There is no incident with this address.",
         ComponentNotFound = "There is no component '{0}'.",
         Unavailable = "This page cannot be shown right now. Please try again in a moment.",
+        TooManyRequests = "Too many requests from your address or to this address. Please try again in {0} minutes.",
         SorryTitle = "We are having a problem",
         SorryOk = "There is no known problem right now. Please try again.",
         SorryMore = "See the status page",
@@ -225,6 +227,7 @@ public sealed class Texts
         IncidentNotFound = "Unter dieser Adresse gibt es keine Störung.",
         ComponentNotFound = "Es gibt keine Komponente „{0}“.",
         Unavailable = "Diese Seite kann gerade nicht angezeigt werden. Bitte versuchen Sie es gleich noch einmal.",
+        TooManyRequests = "Zu viele Anfragen von Ihrer Adresse oder an diese Adresse. Bitte versuchen Sie es in {0} Minuten noch einmal.",
         SorryTitle = "Wir haben ein Problem",
         SorryOk = "Zurzeit ist kein Problem bekannt. Bitte versuchen Sie es noch einmal.",
         SorryMore = "Zur Statusseite",

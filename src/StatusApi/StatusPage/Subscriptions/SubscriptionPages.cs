@@ -21,14 +21,15 @@ public static class SubscriptionPages
 
     public static IEndpointRouteBuilder MapSubscriptionPages(this IEndpointRouteBuilder app)
     {
+        // Limited: every route that asks Notify.Service (the GETs of the confirm and unsubscribe pages only show a button).
         app.MapGet("/subscribe", GetSubscribeAsync).ExcludeFromDescription();
-        app.MapPost("/subscribe", PostSubscribeAsync).ExcludeFromDescription();
+        app.MapPost("/subscribe", PostSubscribeAsync).ExcludeFromDescription().RequireRateLimiting(SubscriptionRateLimit.Policy);
         app.MapGet(ConfirmPath, GetConfirmAsync).ExcludeFromDescription();
-        app.MapPost(ConfirmPath, PostConfirmAsync).ExcludeFromDescription();
-        app.MapGet(ManagePath, GetManageAsync).ExcludeFromDescription();
-        app.MapPost(ManagePath, PostManageAsync).ExcludeFromDescription();
+        app.MapPost(ConfirmPath, PostConfirmAsync).ExcludeFromDescription().RequireRateLimiting(SubscriptionRateLimit.Policy);
+        app.MapGet(ManagePath, GetManageAsync).ExcludeFromDescription().RequireRateLimiting(SubscriptionRateLimit.Policy);
+        app.MapPost(ManagePath, PostManageAsync).ExcludeFromDescription().RequireRateLimiting(SubscriptionRateLimit.Policy);
         app.MapGet(UnsubscribePath, GetUnsubscribeAsync).ExcludeFromDescription();
-        app.MapPost(UnsubscribePath, PostUnsubscribeAsync).ExcludeFromDescription();
+        app.MapPost(UnsubscribePath, PostUnsubscribeAsync).ExcludeFromDescription().RequireRateLimiting(SubscriptionRateLimit.Policy);
         return app;
     }
 
@@ -56,6 +57,7 @@ public static class SubscriptionPages
                         created.ManageToken is null ? frame.T.CheckYourMail : frame.T.Subscribed,
                         created.ManageToken is null ? null : Absolute(context, frame.Link($"{ManagePath}?token={Uri.EscapeDataString(created.ManageToken)}")),
                         created.WebhookSecret))),
+                    CommandRejected { RetryAfterSeconds: > 0 } throttled => SubscriptionRateLimit.TooMany(TimeSpan.FromSeconds(throttled.RetryAfterSeconds.Value), throttled.Title),
                     CommandRejected rejected => await FormAgainAsync(site, frame, model with { Errors = rejected.Errors }),
                     _ => throw new InvalidOperationException("Unexpected answer."),
                 });
