@@ -585,6 +585,8 @@ maildev_selftest() { # send one message, check the API lists it, delete it again
 
 maildev_up() {
   ensure_dirs
+  # Installed even when a MailDev is already running: tests/Faults starts private ones from this checkout.
+  maildev_install
   if maildev_pid >/dev/null && maildev_ok; then
     step "maildev: running (pid $(maildev_pid))"
     return 0
@@ -594,7 +596,6 @@ maildev_up() {
     step "maildev: running (started by another checkout)"
     return 0
   fi
-  maildev_install
   local pid
   if pid="$(maildev_pid)"; then # alive but not answering: restart it
     kill "$pid" 2>/dev/null || true

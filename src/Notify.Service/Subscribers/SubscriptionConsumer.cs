@@ -89,13 +89,7 @@ public sealed class SubscriptionConsumer(
 
     public async Task Consume(ConsumeContext<UpdateSubscription> context)
     {
-        var components = (context.Message.ComponentIds ?? []).Select(c => c?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToList();
-        var errors = new Dictionary<string, string[]>();
-        if (SubscriptionRules.ComponentsProblem(components) is { } problem)
-            errors["componentIds"] = [problem];
-        var locale = context.Message.Locale?.Trim().ToLowerInvariant();
-        if (locale is not null && !Messages.Texts.Locales.Contains(locale))
-            errors["locale"] = [$"Must be one of {string.Join(", ", Messages.Texts.Locales)}."];
+        var (components, locale, errors) = SubscriptionRules.ValidateChange(context.Message.ComponentIds, context.Message.Locale);
         if (errors.Count > 0)
         {
             await context.RespondAsync(new CommandRejected("The subscription change is not valid.", errors));

@@ -56,6 +56,19 @@ public static partial class SubscriptionRules
         _ => null,
     };
 
+    /// <summary>A change of an existing subscription (by its manage link or by an admin): the chosen components and the locale.</summary>
+    public static (List<string> Components, string? Locale, Dictionary<string, string[]> Errors) ValidateChange(IReadOnlyList<string?>? componentIds, string? locale)
+    {
+        var components = (componentIds ?? []).Select(c => c?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToList();
+        var errors = new Dictionary<string, string[]>();
+        if (ComponentsProblem(components) is { } problem)
+            errors["componentIds"] = [problem];
+        locale = locale?.Trim().ToLowerInvariant();
+        if (locale is not null && !Texts.Locales.Contains(locale))
+            errors["locale"] = [$"Must be one of {string.Join(", ", Texts.Locales)}."];
+        return (components, locale, errors);
+    }
+
     public static string? ComponentsProblem(IReadOnlyList<string> components) =>
         components.Count > MaxComponents ? $"At most {MaxComponents} components."
         : components.FirstOrDefault(c => !Id().IsMatch(c)) is { } bad
