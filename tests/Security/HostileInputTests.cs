@@ -37,28 +37,8 @@ public sealed partial class HostileInputTests(ITestOutputHelper output) : IAsync
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
+        _database = await SeededReadModel.CreateAsync(HeartbeatToken, WebhookToken);
         _vhost = await TestVirtualHost.CreateAsync();
-        foreach (var schema in new[] { "status-schema.sql", "checks-schema.sql" })
-        {
-            await using var command = _database.DataSource.CreateCommand(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, schema)));
-            await command.ExecuteNonQueryAsync();
-        }
-        await using (var command = _database.DataSource.CreateCommand("""
-            insert into status.page (id, name, url, time_zone, updated_at) values ('p1', 'Page', 'http://status.test', 'Etc/UTC', now());
-            insert into status.components (id, name, status, created_at, updated_at, position) values ('web', 'Website', 'operational', now(), now(), 1);
-            """))
-            await command.ExecuteNonQueryAsync();
-        // Push monitors as Incident.Service's projection writes them: the token's SHA-256 in hex, never the token.
-        foreach (var (token, monitor, kind) in new[] { (HeartbeatToken, "nightly-job", "heartbeat"), (WebhookToken, "grafana-alerts", "grafana") })
-        {
-            await using var command = _database.DataSource.CreateCommand(
-                "insert into status.heartbeat_monitors (token_sha256, monitor_id, kind) values (encode(sha256($1), 'hex'), $2, $3)");
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Encoding.UTF8.GetBytes(token) });
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = monitor });
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = kind });
-            await command.ExecuteNonQueryAsync();
-        }
 
         _incidentStandIn = Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
