@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.AspNetCore.Mvc.Testing;
 using StatusPlatform.Contracts;
 using StatusPlatform.TestSupport;
 
@@ -9,39 +8,11 @@ namespace StatusPlatform.Incident.Tests.Monitors;
 public sealed class TwoInstancesTests : IAsyncLifetime
 {
     private const int Outages = 3;
-    private readonly string _configFile = Path.Combine(Path.GetTempPath(), $"sp-two-{Guid.NewGuid():N}.yaml");
-    private readonly List<WebApplicationFactory<Program>> _instances = [];
-    private TestDatabase _database = null!;
-    private TestVirtualHost _vhost = null!;
-    private IBusControl _bus = null!;
+    private readonly TwoIncidentServices _services = new();
 
-    public async Task InitializeAsync()
-    {
-        await File.WriteAllTextAsync(_configFile, IncidentServiceWithCatalog.Yaml);
-        _database = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync();
-        for (var i = 0; i < 2; i++)
-        {
-            var instance = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
-                .UseSetting("ConnectionStrings:statusdb", _database.ConnectionString)
-                .UseSetting("ConnectionStrings:messaging", _vhost.AmqpUri.ToString())
-                .UseSetting("StatusPlatform:ConfigFile", _configFile));
-            _ = instance.Server;
-            _instances.Add(instance);
-        }
-        _bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(_vhost.AmqpUri));
-        await _bus.StartAsync();
-    }
+    public Task InitializeAsync() => _services.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _bus.StopAsync();
-        foreach (var instance in _instances)
-            await instance.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _database.DisposeAsync();
-        File.Delete(_configFile);
-    }
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
     public async Task Repeated_outages_through_two_instances_give_one_incident_each_and_every_transition_once()
@@ -71,19 +42,11 @@ public sealed class TwoInstancesTests : IAsyncLifetime
     private static CheckCompleted Result(DateTimeOffset startedAt, CheckOutcome outcome) =>
         new(Guid.NewGuid(), "web-http", "eu", "probe-1", startedAt, 5, outcome, outcome == CheckOutcome.Down ? 503 : 200, null, null);
 
-    private Task Publish(CheckCompleted result) => _bus.Publish(result, ctx => ctx.MessageId = result.CheckId);
+    private Task Publish(CheckCompleted result) => _services.Bus.Publish(result, ctx => ctx.MessageId = result.CheckId);
 
     private async Task<string?> StatusAsync() => await TextAsync("select status from status.components where id = 'web'");
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var command = _database.DataSource.CreateCommand(sql);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> ScalarAsync(string sql) => _services.ScalarAsync(sql);
 
-    private async Task<string?> TextAsync(string sql)
-    {
-        await using var command = _database.DataSource.CreateCommand(sql);
-        return await command.ExecuteScalarAsync() as string;
-    }
+    private Task<string?> TextAsync(string sql) => _services.TextAsync(sql);
 }
