@@ -34,6 +34,7 @@ public static class NotifyServiceExtensions
             "notify-schema", sp => sp.GetRequiredService<NotifyDatabase>(), HealthStatus.Unhealthy, ["ready"]));
 
         builder.Services.AddSingleton<DeliveryLog>();
+        builder.Services.AddSingleton<SentMarks>();
         builder.Services.AddSingleton<DeliverySignal>();
         builder.Services.AddSingleton<NotifyMetrics>();
         builder.Services.AddSingleton<SubscriptionStore>();

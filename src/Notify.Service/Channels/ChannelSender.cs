@@ -10,7 +10,13 @@ public interface IChannelSender
     /// <summary>Where the delivery goes, as the circuit breaker counts it (one breaker per destination).</summary>
     string Destination(DeliveryToSend delivery);
 
-    Task<string> SendAsync(DeliveryToSend delivery, CancellationToken ct);
+    /// <summary>
+    /// Sends the delivery. <paramref name="beforeEnd"/>, when given, is awaited at the send's point of no return: every
+    /// byte but the last is with the receiver (SMTP: the message before its closing "."; HTTP: the body but its last
+    /// byte), so a receiver that never sees the end drops what it got. The caller records the delivery as sent there;
+    /// if that fails, the sender abandons the connection and nothing was delivered.
+    /// </summary>
+    Task<string> SendAsync(DeliveryToSend delivery, Func<Task>? beforeEnd, CancellationToken ct);
 }
 
 /// <summary>

@@ -97,8 +97,10 @@ public sealed class ClaimedBatch(NpgsqlDataSource dataSource, NpgsqlConnection c
             }
             foreach (var command in _other)
                 batch.BatchCommands.Add(command);
-            if (batch.BatchCommands.Count > 0)
-                await batch.ExecuteNonQueryAsync(ct);
+            // The outcomes above supersede the marks, whatever they were: sent, failed after the end went out, deferred.
+            batch.BatchCommands.Add(DeliveryLog.Command("delete from notify.delivery_marks where delivery_id = any ($1)",
+                new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Id)] }));
+            await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         if (_sentSubscribers.Count > 0)

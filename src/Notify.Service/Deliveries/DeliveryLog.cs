@@ -261,6 +261,8 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
                 with claimed as (
                     select id from notify.deliveries
                     where status = 'pending' and next_attempt_at <= now() and {channel} and held_until is null
+                      -- Marked: it went out before a crash cut its batch short; FinishMarkedAsync records it, never a resend.
+                      and not exists (select 1 from notify.delivery_marks m where m.delivery_id = deliveries.id)
                     order by next_attempt_at
                     limit $2
                     for update skip locked)
@@ -300,6 +302,30 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Records as sent the pending deliveries that were marked at their point of no return by a batch that never
+    /// committed (a crash, a lost database connection): the receiver got them. Rows of batches still running are locked
+    /// and skipped. Returns how many.
+    /// </summary>
+    public async Task<int> FinishMarkedAsync(IReadOnlyCollection<string> channels, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            with orphaned as (
+                select d.id, m.marked_at from notify.delivery_marks m
+                join notify.deliveries d on d.id = m.delivery_id
+                where d.status = 'pending' and d.channel = any ($1)
+                for update of d skip locked),
+            finished as (
+                update notify.deliveries d set status = 'sent', attempts = d.attempts + 1, sent_at = o.marked_at, last_error = null,
+                    outcome = 'sent; the reply was not recorded (the sender stopped after the end of the message went out)'
+                from orphaned o where d.id = o.id
+                returning d.id)
+            delete from notify.delivery_marks m using finished f where m.delivery_id = f.id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. channels] });
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>How long until the earliest pending delivery on <paramref name="channels"/> is due (zero or less if one is due now), or null if none is pending.</summary>

@@ -13,11 +13,14 @@ namespace StatusPlatform.Notify.Deliveries;
 /// concurrency and rate limit, so a slow webhook never holds up email. Each send goes through its destination's
 /// circuit breaker; failures retry with exponential backoff and jitter until <see cref="DeliveryOptions.MaxAttempts"/>,
 /// and a subscriber whose end keeps failing is quarantined. Because rows are committed before anything is sent, a
-/// crash between recording and sending loses nothing: the next start (or another instance) sends them.
+/// crash between recording and sending loses nothing: the next start (or another instance) sends them. And because each
+/// send is marked as sent (<see cref="SentMarks"/>) just before its end goes out, a crash mid-batch repeats nothing
+/// either: a marked row is recorded as sent, an unmarked one was never complete at the receiver.
 /// </summary>
 public sealed class DeliveryWorker(
     NotifyDatabase database,
     DeliveryLog deliveries,
+    SentMarks marks,
     IEnumerable<IChannelSender> senders,
     DestinationBreakers breakers,
     DeliverySignal signal,
@@ -59,6 +62,8 @@ public sealed class DeliveryWorker(
             var wait = _options.PollInterval;
             try
             {
+                if (await deliveries.FinishMarkedAsync(channels, stoppingToken) is > 0 and var finished)
+                    logger.LogInformation("{Count} {Group} deliveries went out before their batch was recorded (a crash or a lost database connection); recorded them as sent", finished, group);
                 await Task.WhenAll(Enumerable.Range(0, limits.Concurrency).Select(_ => DrainAsync(channels, limiter, stoppingToken)));
                 // Sleep until the next retry is due if that comes before the next poll. The floor keeps a row that
                 // is due but locked by another instance (mid-send) from turning this into a busy loop.
@@ -125,16 +130,32 @@ public sealed class DeliveryWorker(
         }
 
         var attempt = row.Attempts + 1;
+        Exception? unmarked = null;
+        async Task BeforeEnd()
+        {
+            try
+            {
+                await marks.MarkAsync(row.Id);
+            }
+            catch (Exception e)
+            {
+                unmarked = e;
+                throw;
+            }
+        }
         try
         {
             // Not cancelled by shutdown: a send in flight finishes (within the attempt timeout) and is recorded, so
             // stopping an instance mid fan-out repeats nothing; only new claims stop.
-            var outcome = await breakers.ExecuteAsync(sender.Destination(row), token => sender.SendAsync(row, token), CancellationToken.None);
-            // At-least-once window: the receiver has accepted the message, but until the batch commits the row is
-            // still pending. A crash (or lost database connection) before then sends it again, with the same
-            // Message-ID / X-StatusPlatform-Delivery so a receiving system can spot the repeat.
+            var outcome = await breakers.ExecuteAsync(sender.Destination(row), token => sender.SendAsync(row, BeforeEnd, token), CancellationToken.None);
             batch.MarkSent(row, outcome);
             return (DeliveryOutcome.Sent, null, null);
+        }
+        catch (Exception e) when (unmarked is not null)
+        {
+            // The database did not take the mark, so the end never went out: nothing was delivered. The batch ends here
+            // (its commit would fail too) and its rows stay pending; what it sent before is marked and will be recorded.
+            throw new InvalidOperationException($"Delivery {row.Id} was not sent: it could not be marked as sent before its end went out.", e);
         }
         catch (BrokenCircuitException e)
         {

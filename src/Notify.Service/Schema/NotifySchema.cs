@@ -156,6 +156,15 @@ public static class NotifySchema
         -- The W3C traceparent the event arrived with: the sends of its deliveries continue that trace.
         alter table notify.notices add column if not exists traceparent text null;
 
+        -- A delivery at its point of no return (SentMarks): committed on its own, before the end of the message goes out.
+        -- No foreign key: the row is locked FOR UPDATE by its claim, and a key check would wait on that lock.
+        create table if not exists notify.delivery_marks (
+            delivery_id uuid primary key,
+            marked_at   timestamptz not null default now()
+        );
+        -- A subscriber's delivery history (the admin API), newest first, without reading the whole log.
+        create index if not exists deliveries_subscriber_history on notify.deliveries (subscriber_id, created_at, id);
+
         create table if not exists notify.tickets (
             incident_id text primary key,
             ticket_key  text null,              -- null while the issue is being created (a crash here is looked up by label)

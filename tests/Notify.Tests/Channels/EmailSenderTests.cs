@@ -19,7 +19,7 @@ public sealed class EmailSenderTests
         await using var sender = Sender(server);
         var delivery = Delivery("fan@example.com", "de");
 
-        var outcome = await sender.SendAsync(delivery, CancellationToken.None);
+        var outcome = await sender.SendAsync(delivery, null, CancellationToken.None);
 
         Assert.StartsWith("250 2.0.0 queued as", outcome);
         var received = Assert.Single(server.Messages);
@@ -39,7 +39,7 @@ public sealed class EmailSenderTests
         await using var sender = Sender(server, concurrency: 4);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 100), new ParallelOptions { MaxDegreeOfParallelism = 4 },
-            async (i, ct) => await sender.SendAsync(Delivery($"fan-{i}@example.com"), ct));
+            async (i, ct) => await sender.SendAsync(Delivery($"fan-{i}@example.com"), null, ct));
 
         Assert.Equal(100, server.Messages.Select(m => m.To).Distinct().Count());
         Assert.InRange(server.Connections, 1, 4);
@@ -51,7 +51,7 @@ public sealed class EmailSenderTests
         await using var server = new SmtpTestServer();
         await using var sender = Sender(server);
 
-        var failure = await Assert.ThrowsAsync<DeliveryException>(() => sender.SendAsync(Delivery("unknown@example.com"), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<DeliveryException>(() => sender.SendAsync(Delivery("unknown@example.com"), null, CancellationToken.None));
 
         Assert.Equal((true, true), (failure.Permanent, failure.BlameSubscriber));
         Assert.Contains("550 5.1.1 no such user", failure.Message);
@@ -63,7 +63,7 @@ public sealed class EmailSenderTests
         await using var server = new SmtpTestServer();
         await using var sender = Sender(server);
 
-        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => sender.SendAsync(Delivery("later@example.com"), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => sender.SendAsync(Delivery("later@example.com"), null, CancellationToken.None));
 
         Assert.Equal((451, false), (failure.Reply?.Code, failure.Permanent));
     }
@@ -74,7 +74,7 @@ public sealed class EmailSenderTests
         await using var server = new SmtpTestServer();
         await using var sender = Sender(server, from: "refused@statusplatform.local");
 
-        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => sender.SendAsync(Delivery("fan@example.com"), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => sender.SendAsync(Delivery("fan@example.com"), null, CancellationToken.None));
 
         Assert.Equal((SmtpStage.MailFrom, 553), (failure.Stage, failure.Reply?.Code));
     }
@@ -85,7 +85,7 @@ public sealed class EmailSenderTests
         await using var server = new SmtpTestServer();
         await using var sender = Sender(server);
 
-        var failure = await Assert.ThrowsAsync<DeliveryException>(() => sender.SendAsync(Delivery("jürgen@example.com"), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<DeliveryException>(() => sender.SendAsync(Delivery("jürgen@example.com"), null, CancellationToken.None));
 
         Assert.Equal((true, true, 0), (failure.Permanent, failure.BlameSubscriber, server.Connections));
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using StatusPlatform.Notify.Channels;
 using StatusPlatform.Notify.Deliveries;
+using StatusPlatform.TestSupport;
 
 namespace StatusPlatform.Notify.Tests.Channels;
 
@@ -18,7 +19,7 @@ public sealed class SmtpConnectionPoolTests
         var pool = Pool(server, maxConnections: 1);
 
         for (var i = 0; i < 30; i++)
-            Assert.Equal(250, (await pool.SendAsync(From, $"fan-{i}@example.com", Message($"message {i}"), CancellationToken.None)).Code);
+            Assert.Equal(250, (await pool.SendAsync(From, $"fan-{i}@example.com", Message($"message {i}"), null, CancellationToken.None)).Code);
         await pool.DisposeAsync();
 
         Assert.Equal(1, server.Connections);
@@ -34,7 +35,7 @@ public sealed class SmtpConnectionPoolTests
         await using var pool = Pool(server, maxConnections: 3);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 60), new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (i, ct) => await pool.SendAsync(From, $"fan-{i}@example.com", Message($"message {i}"), ct));
+            async (i, ct) => await pool.SendAsync(From, $"fan-{i}@example.com", Message($"message {i}"), null, ct));
 
         Assert.InRange(server.Connections, 1, 3);
         Assert.Equal(pool.Opened, server.Connections);
@@ -51,7 +52,7 @@ public sealed class SmtpConnectionPoolTests
 
         var sent = Enumerable.Range(0, 10).Select(i => $"fan-{i}@example.com").ToList();
         foreach (var to in sent)
-            await pool.SendAsync(From, to, Message(to), CancellationToken.None);
+            await pool.SendAsync(From, to, Message(to), null, CancellationToken.None);
 
         // Messages 1-3, 4-6, 7-9 and 10: each drop is noticed by the next message, which goes over a new connection.
         Assert.Equal(sent, server.Messages.Select(m => m.To));
@@ -64,13 +65,13 @@ public sealed class SmtpConnectionPoolTests
     {
         await using var server = new SmtpTestServer { DropDuringDataOf = "dropped@example.com" };
         await using var pool = Pool(server, maxConnections: 1);
-        await pool.SendAsync(From, "first@example.com", Message("first"), CancellationToken.None);
+        await pool.SendAsync(From, "first@example.com", Message("first"), null, CancellationToken.None);
 
         // The server may have taken the message before it went away: not sent again here (the delivery log retries it,
         // with the same Message-ID), and not permanent.
-        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "dropped@example.com", Message("dropped"), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "dropped@example.com", Message("dropped"), null, CancellationToken.None));
         Assert.Equal((SmtpStage.Message, false, false, true), (failure.Stage, failure.BeforeMessage, failure.Permanent, failure.ConnectionLost));
-        await pool.SendAsync(From, "next@example.com", Message("next"), CancellationToken.None);
+        await pool.SendAsync(From, "next@example.com", Message("next"), null, CancellationToken.None);
 
         Assert.Equal(["first@example.com", "next@example.com"], server.Messages.Select(m => m.To));
         Assert.Equal(2, server.Connections);
@@ -84,9 +85,9 @@ public sealed class SmtpConnectionPoolTests
         await using var server = new SmtpTestServer(pipelining);
         await using var pool = Pool(server, maxConnections: 1);
 
-        var refused = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "unknown@example.com", Message("x"), CancellationToken.None));
-        var later = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "later@example.com", Message("x"), CancellationToken.None));
-        await pool.SendAsync(From, "known@example.com", Message("known"), CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "unknown@example.com", Message("x"), null, CancellationToken.None));
+        var later = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "later@example.com", Message("x"), null, CancellationToken.None));
+        await pool.SendAsync(From, "known@example.com", Message("known"), null, CancellationToken.None);
 
         Assert.Equal((SmtpStage.RcptTo, 550, true, false), (refused.Stage, refused.Reply?.Code, refused.Permanent, refused.ConnectionLost));
         Assert.Equal((SmtpStage.RcptTo, 451, false, false), (later.Stage, later.Reply?.Code, later.Permanent, later.ConnectionLost));
@@ -102,9 +103,46 @@ public sealed class SmtpConnectionPoolTests
         await using var pool = Pool(server, maxConnections: 1);
         const string data = "Subject: dots\r\n\r\n.\r\n..two\r\n.one\r\nend.\r\n";
 
-        await pool.SendAsync(From, "dots@example.com", Encoding.ASCII.GetBytes(data), CancellationToken.None);
+        await pool.SendAsync(From, "dots@example.com", Encoding.ASCII.GetBytes(data), null, CancellationToken.None);
 
         Assert.Equal(data, Assert.Single(server.Messages).Data);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Before_end_runs_when_the_server_holds_all_of_the_message_but_its_end(bool pipelining)
+    {
+        await using var server = new SmtpTestServer(pipelining);
+        await using var pool = Pool(server, maxConnections: 1);
+        (int Lines, int Messages)? atBeforeEnd = null;
+
+        await pool.SendAsync(From, "marked@example.com", Message("marked"), async () =>
+        {
+            // Subject, blank line, body: all three lines reach the server before the delivery would be recorded.
+            await Eventually.Until(() => Task.FromResult(server.DataLines), n => n == 3, TimeSpan.FromSeconds(10), "the message's lines at the server");
+            atBeforeEnd = (server.DataLines, server.Messages.Count);
+        }, CancellationToken.None);
+
+        Assert.Equal((3, 0), atBeforeEnd);
+        Assert.Equal("marked@example.com", Assert.Single(server.Messages).To);
+    }
+
+    [Fact]
+    public async Task A_failing_before_end_abandons_the_message_so_the_server_never_has_it()
+    {
+        await using var server = new SmtpTestServer();
+        await using var pool = Pool(server, maxConnections: 1);
+        await pool.SendAsync(From, "first@example.com", Message("first"), null, CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.SendAsync(From, "unrecorded@example.com", Message("unrecorded"),
+            () => throw new InvalidOperationException("the delivery log is down"), CancellationToken.None));
+        await Eventually.Until(() => Task.FromResult(server.Abandoned), n => n == 1, TimeSpan.FromSeconds(10), "the server noticing the dropped connection");
+        await pool.SendAsync(From, "next@example.com", Message("next"), null, CancellationToken.None);
+
+        Assert.Equal("the delivery log is down", failure.Message);
+        Assert.Equal(["first@example.com", "next@example.com"], server.Messages.Select(m => m.To));
+        Assert.Equal(2, server.Connections); // the abandoned session is not reused: its state ends mid-data
     }
 
     [Fact]
@@ -112,7 +150,7 @@ public sealed class SmtpConnectionPoolTests
     {
         await using var pool = new SmtpConnectionPool(new SmtpOptions { Host = "127.0.0.1", Port = 1, Timeout = TimeSpan.FromSeconds(5) }, 1, TimeProvider.System);
 
-        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "x@example.com", Message("x"), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "x@example.com", Message("x"), null, CancellationToken.None));
 
         Assert.Equal((SmtpStage.Connect, false, true), (failure.Stage, failure.Permanent, failure.ConnectionLost));
         Assert.StartsWith("Failure sending mail.", failure.Message);

@@ -22,6 +22,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private readonly Task _accepting;
     private int _connections;
     private int _quits;
+    private int _abandoned;
+    private int _dataLines;
 
     public SmtpTestServer(bool pipelining = true)
     {
@@ -43,6 +45,12 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
 
     public int Quits => Volatile.Read(ref _quits);
+
+    /// <summary>Lines of message data received so far, ends of data not counted.</summary>
+    public int DataLines => Volatile.Read(ref _dataLines);
+
+    /// <summary>Messages whose connection closed before their end of data (not in <see cref="Messages"/>).</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
 
     public IReadOnlyList<ReceivedMessage> Messages => [.. _messages];
 
@@ -106,12 +114,20 @@ public sealed class SmtpTestServer : IAsyncDisposable
                         }
                         await ReplyAsync(stream, "354 go ahead");
                         var data = new StringBuilder();
-                        while (await reader.ReadLineAsync(_stop.Token) is { } body && body != ".")
+                        string? body;
+                        while ((body = await reader.ReadLineAsync(_stop.Token)) is not null && body != ".")
                         {
                             if (to == DropDuringDataOf)
                                 return;
+                            Interlocked.Increment(ref _dataLines);
                             // RFC 5321 4.5.2: the receiver removes the first of a line's leading dots.
                             data.Append(body.StartsWith('.') ? body[1..] : body).Append("\r\n");
+                        }
+                        if (body is null)
+                        {
+                            // The client went away before the end of the data: like any server, throw the message away.
+                            Interlocked.Increment(ref _abandoned);
+                            return;
                         }
                         _messages.Enqueue(new ReceivedMessage(connection, from, to, data.ToString()));
                         (from, to) = (null, null);
