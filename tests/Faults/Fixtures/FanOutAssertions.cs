@@ -25,4 +25,33 @@ public static class FanOutAssertions
         }
         return mails.Count - mails.Select(m => (m.To, m.MessageId)).Distinct().Count();
     }
+
+    /// <summary>
+    /// Stricter than <see cref="AssertOneMessagePerNotification"/>: per recipient and notification exactly one message by
+    /// count, whatever Message-ID a copy carries, and no message besides, for a fault after which not even the
+    /// at-least-once window may show. The failure says how many copies came twice or more and whether they kept the
+    /// Message-ID of the first (a resend of the same delivery) or not (a second delivery row).
+    /// </summary>
+    public static void AssertExactlyOneMessageEach(IReadOnlyList<ReceivedMail> mails, IReadOnlyList<string> recipients, IReadOnlyList<string> notifications)
+    {
+        var counts = recipients.SelectMany(r => notifications.Select(n => (Recipient: r, Notification: n))).ToDictionary(k => k, _ => 0);
+        var strays = new List<ReceivedMail>();
+        foreach (var mail in mails)
+        {
+            var matches = notifications.Where(n => mail.Subject.Contains(n, StringComparison.Ordinal)).ToList();
+            if (matches.Count == 1 && counts.ContainsKey((mail.To, matches[0])))
+                counts[(mail.To, matches[0])]++;
+            else
+                strays.Add(mail);
+        }
+        var missing = counts.Where(c => c.Value == 0).Select(c => c.Key).ToList();
+        var repeated = counts.Where(c => c.Value > 1).ToList();
+        var extra = repeated.Sum(c => c.Value - 1);
+        var sameId = mails.Count - mails.Select(m => (m.To, m.MessageId)).Distinct().Count();
+        Assert.True(missing.Count == 0 && repeated.Count == 0 && strays.Count == 0,
+            $"{mails.Count} messages for {counts.Count} (subscriber, notification) pairs: {missing.Count} got none " +
+            $"(e.g. {string.Join(", ", missing.Take(3))}), {repeated.Count} got more than one ({extra} extra messages, {sameId} of them " +
+            $"repeating a Message-ID already received; e.g. {string.Join(", ", repeated.Take(3).Select(r => $"{r.Key.Recipient} x{r.Value}"))}), " +
+            $"{strays.Count} belong to no pair (e.g. {string.Join(" | ", strays.Take(3).Select(m => $"{m.To}: {m.Subject}"))})");
+    }
 }

@@ -105,11 +105,17 @@ public sealed class NotifyWithSubscribers(Infra infra, int subscribers, int mail
 
     /// <summary>
     /// Waits until <paramref name="expected"/> deliveries are sent and nothing is pending, and MailDev holds at least as
-    /// many of our messages (the commit of a batch follows its sends, so the inbox is never behind the log).
+    /// many of our messages (the commit of a batch follows its sends, so the inbox is never behind the log). Fails at once
+    /// when the service process has ended: nothing would settle any more, and its last output says why.
     /// </summary>
     public Task SettledAsync(int expected, TimeSpan timeout) =>
-        CheckStream.Until(async () => await DeliveryStatusesAsync() is var statuses && statuses.SequenceEqual([$"sent={expected}"])
-            && (await MailAsync()).Count >= expected, timeout, $"{expected} deliveries sent and received");
+        CheckStream.Until(async () =>
+        {
+            if (Service.HasExited)
+                Assert.Fail($"Notify.Service exited before the fan-out settled: {string.Join('\n', Service.Output.TakeLast(30))}");
+            return await DeliveryStatusesAsync() is var statuses && statuses.SequenceEqual([$"sent={expected}"])
+                && (await MailAsync()).Count >= expected;
+        }, timeout, $"{expected} deliveries sent and received");
 
     public async ValueTask DisposeAsync()
     {

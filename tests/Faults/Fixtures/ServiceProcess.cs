@@ -29,6 +29,9 @@ public sealed class ServiceProcess(string project, IReadOnlyDictionary<string, s
 
     public ConcurrentQueue<string> Output { get; } = new();
 
+    /// <summary>True once the current process has ended (a crash, an unhandled exception, a kill); false before it starts.</summary>
+    public bool HasExited => _process is { HasExited: true };
+
     /// <summary>When the operating system started the current process (what Probe.Service counts its first round from).</summary>
     public DateTimeOffset StartedAt { get; private set; }
 
