@@ -236,6 +236,136 @@ test('keyboard: Tab reaches the group toggles and the subscribe link; Enter and 
   await page.close();
 });
 
+// The uptime bars' day details without a mouse. The seeded API had a 90-minute major outage two days ago (no incident).
+// With JavaScript each component's bars are one tab stop (a grid; arrows move between days) and the focused day is
+// described by a visible tooltip; what a screen reader gets is read from Chromium's accessibility tree (the name and
+// description it computes), not from the DOM. Without JavaScript the same details are a list of text under the bars.
+test('uptime days by keyboard: one tab stop per component, arrows move, the tooltip describes the day, Escape hides it; text without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ bypassCSP: true }); // only for axe's script, added at the end
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  try {
+    await page.goto(statusUrl + '/');
+    await page.locator('summary', { hasText: 'Backend' }).waitFor({ timeout: deadline });
+    await page.locator('.bars[role="grid"]').first().waitFor({ timeout: deadline });
+    // What a screen reader is told about the focused element, and where it is in the page.
+    const focused = async () => {
+      const dom = await page.evaluate(() => {
+        const e = document.activeElement;
+        const describedBy = e.getAttribute('aria-describedby');
+        const target = describedBy ? document.getElementById(describedBy) : null;
+        return {
+          tag: e.tagName.toLowerCase(), text: e.textContent.trim().replace(/\s+/g, ' ').slice(0, 30), component: e.closest('li.component')?.id ?? null,
+          open: e.closest('details')?.open ?? null, targetRole: target?.getAttribute('role') ?? null,
+          targetVisible: target ? target.checkVisibility() : false, targetText: target ? target.innerText.replace(/\s+/g, ' ').trim() : null,
+        };
+      });
+      const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+      const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: ':focus' });
+      const ax = nodeId ? (await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false })).nodes[0] : null;
+      return { ...dom, role: ax?.role?.value, name: ax?.name?.value ?? '', description: ax?.description?.value ?? '' };
+    };
+    const apiDays = await page.locator('#component-api .bar').evaluateAll(bars => bars.map(b => b.getAttribute('aria-label')));
+    if (apiDays.length !== 90) throw new Error(`the API has ${apiDays.length} days, not 90`);
+    if (await page.locator('.bar[title]').count() !== 0) throw new Error('bars keep their titles: the browser would show its tooltip over ours');
+
+    // Real Tab presses from the top; the closed group is opened with Enter on the way, as a keyboard user would.
+    const walk = [];
+    let now;
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      now = await focused();
+      walk.push(now.role === 'gridcell' ? `${now.component}: ${now.name}` : `${now.tag} ${now.text}`);
+      if (now.tag === 'summary' && now.text.startsWith('Backend') && now.open === false) await page.keyboard.press('Enter');
+      if (now.role === 'gridcell' && now.component === 'component-api') break;
+    }
+    if (!(now.role === 'gridcell' && now.component === 'component-api')) throw new Error(`Tab never reached the API's days: ${walk.join(' | ')}`);
+    const websiteStops = walk.filter(w => w.startsWith('component-website:'));
+    if (websiteStops.length !== 1) throw new Error(`the Website's days are ${websiteStops.length} tab stops, not one: ${walk.join(' | ')}`);
+    // The stop is today, the day next to the caption "Today", described by the visible tooltip.
+    if (now.name !== apiDays[89]) throw new Error(`Tab landed on ${now.name}, not today (${apiDays[89]})`);
+    if (now.targetRole !== 'tooltip' || !now.targetVisible) throw new Error(`the focused day is not described by a visible tooltip: ${JSON.stringify(now)}`);
+    if (!/uptime|No data/.test(now.description) || now.description !== now.targetText) {
+      throw new Error(`today's description is ${JSON.stringify(now.description)}, its tooltip says ${JSON.stringify(now.targetText)}`);
+    }
+
+    // Back in time with the arrow key to the day of the outage.
+    for (let i = 0; i < 10 && !now.description.includes('Major outage'); i++) {
+      await page.keyboard.press('ArrowLeft');
+      now = await focused();
+    }
+    if (!/Major outage: (\d+ h|\d+ min|\d+ h \d+ min)\b/.test(now.description)) throw new Error(`no day with the outage within 10 days back: ${JSON.stringify(now)}`);
+    if (!now.targetVisible || now.description !== now.targetText || now.component !== 'component-api') throw new Error(`the outage day's tooltip: ${JSON.stringify(now)}`);
+    // The same words as the list of days under the bars (closed, so read as text), which is what readers without JavaScript get.
+    const listed = (await page.locator('#uptime-days-api li', { hasText: now.name }).textContent()).replace(/\s+/g, ' ').trim();
+    if (listed !== `${now.name}: ${now.description.split(/ (?=Major outage|Partial outage|Under maintenance|Incidents|No incidents)/).join('; ')}`) {
+      throw new Error(`the list says ${JSON.stringify(listed)}, the tooltip ${JSON.stringify(now.description)}`);
+    }
+    console.log(`          focused: ${now.name}, described as "${now.description}"`);
+    await page.screenshot({ path: join(artifacts, 'uptime-day-tooltip.png') });
+
+    // Escape hides the tooltip and leaves the focus where it was; the description stays for a screen reader.
+    const outageDay = now.name;
+    await page.keyboard.press('Escape');
+    now = await focused();
+    if (now.name !== outageDay || now.targetVisible) throw new Error(`after Escape: ${JSON.stringify(now)}`);
+    if (await page.locator('.uptime-tip:visible').count() !== 0) throw new Error('a tooltip is still shown after Escape');
+    // Moving on shows it again; Home and End reach the ends of the 90 days.
+    await page.keyboard.press('ArrowRight');
+    now = await focused();
+    if (now.name !== apiDays[apiDays.indexOf(outageDay) + 1] || !now.targetVisible) throw new Error(`ArrowRight after Escape: ${JSON.stringify(now)}`);
+    await page.keyboard.press('Home');
+    if ((await focused()).name !== apiDays[0]) throw new Error('Home did not go to the first day');
+    await page.keyboard.press('End');
+    if ((await focused()).name !== apiDays[89]) throw new Error('End did not go to today');
+
+    // Tab leaves the days; Shift+Tab comes back to the day last visited.
+    await page.keyboard.press('ArrowLeft');
+    const visited = (await focused()).name;
+    await page.keyboard.press('Tab');
+    now = await focused();
+    if (now.component === 'component-api' && now.role === 'gridcell') throw new Error('Tab moved to another day instead of leaving the bars');
+    if (await page.locator('#component-api .uptime-tip').isVisible()) throw new Error('the tooltip stayed after the focus left the bars');
+    await page.keyboard.press('Shift+Tab');
+    if ((await focused()).name !== visited) throw new Error('Shift+Tab did not return to the day last visited');
+
+    // No serious or critical WCAG A/AA violation with the tooltip open.
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+    const failing = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+    if (failing.length > 0) throw new Error(failing.map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`).join('\n'));
+
+    // The mouse: hovering a day shows its tooltip (the bars' titles are gone); Escape hides it too.
+    await page.keyboard.press('Tab');
+    const websiteBar = page.locator('#component-website .bar').nth(89);
+    await websiteBar.hover();
+    const hovered = page.locator('#component-website .uptime-tip');
+    await hovered.waitFor({ state: 'visible', timeout: deadline });
+    if (!(await hovered.innerText()).includes(await websiteBar.getAttribute('aria-label'))) throw new Error('the hovered day\'s tooltip shows another day');
+    await page.keyboard.press('Escape');
+    await hovered.waitFor({ state: 'hidden', timeout: deadline });
+  } finally {
+    await context.close();
+  }
+
+  // Without JavaScript: the bars are hidden from screen readers and the days are a list of text under them.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await plain.newPage();
+    await page.goto(statusUrl + '/');
+    if (await page.locator('#component-api .bars').getAttribute('aria-hidden') !== 'true') throw new Error('without JavaScript the bars are not hidden from screen readers');
+    await page.locator('summary', { hasText: 'Backend' }).click();
+    const days = page.locator('#uptime-days-api');
+    await days.locator('summary').click();
+    const item = days.locator('li', { hasText: 'Major outage' }).first();
+    await item.waitFor({ state: 'visible', timeout: deadline });
+    if (!/^\w{3} \d{1,2}, \d{4}: [\d.]+% uptime; Major outage: /.test(await item.innerText())) throw new Error(`the listed day reads ${JSON.stringify(await item.innerText())}`);
+    await page.screenshot({ path: join(artifacts, 'uptime-days-no-js.png'), fullPage: true });
+  } finally {
+    await plain.close();
+  }
+});
+
 // Atlassian's own status widget, @statuspage/status-widget (npm, Apache-2.0: the example their "Build your own status
 // embed" page points at), runs unchanged on a page of another origin with src pointing at us; it GETs
 // <src origin>/api/v2/summary.json with fetch() (CORS, no credentials, no custom headers) and renders

@@ -46,7 +46,7 @@ public sealed partial class HomePageTests(PageWithOutage page) : IClassFixture<P
         // The label of the refused link stays, as text; a safe link stays a link.
         Assert.Contains("click me", html);
         Assert.Contains("<a href=\"https://example.test/docs\" rel=\"nofollow noopener noreferrer\">docs</a>", html);
-        Assert.Equal(1, ScriptTags().Count(html)); // live.js and nothing else
+        Assert.Equal(2, ScriptTags().Count(html)); // live.js, uptime.js and nothing else
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed partial class HomePageTests(PageWithOutage page) : IClassFixture<P
 
         var day = page.Yesterday.ToString("MMM d, yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
         // Two hours of major outage in 24: 1 - 2/24.
-        Assert.Contains($"<li class=\"bar level-major\" title=\"{day} · 91.67% · Incidents: API down yesterday\"></li>", html);
+        Assert.Contains($"<span class=\"bar level-major\" title=\"{day} · 91.67% uptime · Major outage: 2 h · Incidents: API down yesterday\"></span>", html);
         Assert.Equal(90, Bars().Count(html.Split("id=\"component-api\"")[1].Split("</figure>")[0]));
         Assert.Contains("<span>90 days ago</span>", html);
     }
@@ -130,6 +130,6 @@ public sealed partial class HomePageTests(PageWithOutage page) : IClassFixture<P
     [GeneratedRegex("<script")]
     private static partial Regex ScriptTags();
 
-    [GeneratedRegex("<li class=\"bar ")]
+    [GeneratedRegex("<span class=\"bar ")]
     private static partial Regex Bars();
 }

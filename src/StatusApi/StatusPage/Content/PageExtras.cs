@@ -34,9 +34,14 @@ public sealed record PageExtras(
         foreach (var (id, report) in Uptime.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append(id).Append(':');
-            // Rounded as displayed: today's uptime moves every second during an outage, the page only by 0.01%.
+            // Rounded as displayed: today's uptime moves every second during an outage, the page only by 0.01%, and the
+            // outage and maintenance minutes of the day details by a minute (maintenance does not move the uptime at all).
             foreach (var day in report.Days)
-                text.Append(day.Uptime is { } u ? Math.Round(u * 10000).ToString(CultureInfo.InvariantCulture) : "-").Append(',');
+            {
+                text.Append(day.Uptime is { } u ? Math.Round(u * 10000).ToString(CultureInfo.InvariantCulture) : "-")
+                    .Append('/').Append(UptimeDay.ShownMinutes(day.MajorOutage)).Append('/').Append(UptimeDay.ShownMinutes(day.PartialOutage))
+                    .Append('/').Append(UptimeDay.ShownMinutes(day.Maintenance)).Append(',');
+            }
             text.Append('\n');
         }
         foreach (var i in RecentIncidents)

@@ -122,7 +122,8 @@ public static class PageViews
                 { Uptime: null } => "none",
                 _ => "ok",
             };
-            days.Add(new UptimeDay(day, daily?.Uptime, level, that));
+            days.Add(new UptimeDay(day, daily?.Uptime, level, that, UptimeDay.ShownMinutes(daily?.MajorOutage ?? TimeSpan.Zero),
+                UptimeDay.ShownMinutes(daily?.PartialOutage ?? TimeSpan.Zero), UptimeDay.ShownMinutes(daily?.Maintenance ?? TimeSpan.Zero)));
         }
         return new UptimeView(report?.Uptime, days);
     }

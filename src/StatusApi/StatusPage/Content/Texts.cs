@@ -35,6 +35,12 @@ public sealed class Texts
     public required string NoData { get; init; }
     public required string IncidentsThatDay { get; init; }
     public required string NoIncidentsThatDay { get; init; }
+    public required string UptimeThatDay { get; init; }
+    public required string Hours { get; init; }
+    public required string Minutes { get; init; }
+    public required string NotableDays { get; init; }
+    public required string UptimeByDay { get; init; }
+    public required string UptimeKeys { get; init; }
     public required string Affects { get; init; }
     public required string Scheduled { get; init; }
     public required string Impact { get; init; }
@@ -89,6 +95,15 @@ public sealed class Texts
 
     public string Percent(double fraction) => fraction.ToString("0.##%", Culture);
 
+    /// <summary>A span of whole minutes: "45 min", "1 h 30 min", "2 h".</summary>
+    public string Duration(int minutes)
+    {
+        var (hours, rest) = (minutes / 60, minutes % 60);
+        var h = string.Format(Culture, Hours, hours);
+        var m = string.Format(Culture, Minutes, rest);
+        return hours == 0 ? m : rest == 0 ? h : $"{h} {m}";
+    }
+
     public static Texts For(string lang) => lang == German ? De : En;
 
     public static readonly Texts En = new()
@@ -118,6 +133,12 @@ public sealed class Texts
         NoData = "No data",
         IncidentsThatDay = "Incidents",
         NoIncidentsThatDay = "No incidents",
+        UptimeThatDay = "{0} uptime",
+        Hours = "{0} h",
+        Minutes = "{0} min",
+        NotableDays = "Days with outages, maintenance or incidents: {0}",
+        UptimeByDay = "{0}: uptime per day",
+        UptimeKeys = "← → other days, Esc closes",
         Affects = "Affects",
         Scheduled = "Scheduled",
         Impact = "Impact",
@@ -217,6 +238,12 @@ public sealed class Texts
         NoData = "Keine Daten",
         IncidentsThatDay = "Störungen",
         NoIncidentsThatDay = "Keine Störungen",
+        UptimeThatDay = "{0} Verfügbarkeit",
+        Hours = "{0} Std.",
+        Minutes = "{0} Min.",
+        NotableDays = "Tage mit Ausfällen, Wartung oder Störungen: {0}",
+        UptimeByDay = "{0}: Verfügbarkeit pro Tag",
+        UptimeKeys = "← → andere Tage, Esc schließt",
         Affects = "Betrifft",
         Scheduled = "Geplant",
         Impact = "Auswirkung",

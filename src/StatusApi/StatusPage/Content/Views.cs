@@ -24,8 +24,24 @@ public sealed record ComponentView(
 /// <summary>Daily uptime bars; <see cref="Overall"/> weighs each day by its counted time.</summary>
 public sealed record UptimeView(double? Overall, IReadOnlyList<UptimeDay> Days);
 
-/// <summary><see cref="Level"/> picks the bar colour: none (no data), ok, partial, major, maintenance.</summary>
-public sealed record UptimeDay(DateOnly Day, double? Uptime, string Level, IReadOnlyList<string> Incidents);
+/// <summary>
+/// <see cref="Level"/> picks the bar colour: none (no data), ok, partial, major, maintenance. The minutes are as shown
+/// (<see cref="ShownMinutes"/>): partial outage unweighted, the time the component was in that status that day.
+/// </summary>
+public sealed record UptimeDay(
+    DateOnly Day, double? Uptime, string Level, IReadOnlyList<string> Incidents, int MajorOutageMinutes = 0, int PartialOutageMinutes = 0,
+    int MaintenanceMinutes = 0)
+{
+    /// <summary>Worth listing as text (the "days with outages, maintenance or incidents" list): anything but a plain day.</summary>
+    public bool IsNotable => Incidents.Count > 0 || MajorOutageMinutes > 0 || PartialOutageMinutes > 0 || MaintenanceMinutes > 0;
+
+    /// <summary>
+    /// Whole minutes as the page shows them; any time at all is at least one minute, so that a short outage that coloured
+    /// the bar is not listed as "0 min".
+    /// </summary>
+    public static int ShownMinutes(TimeSpan span) =>
+        span <= TimeSpan.Zero ? 0 : Math.Max(1, (int)Math.Round(span.TotalMinutes, MidpointRounding.AwayFromZero));
+}
 
 public sealed record UpdateView(string Status, string BodyHtml, DateTimeOffset DisplayAt);
 
