@@ -96,14 +96,21 @@ public sealed class SmsOptions
 
     public string? AccountSid { get; set; }
 
+    /// <summary>Authenticates our sends, and signs the provider's webhook for incoming texts (STOP); unset: incoming texts are refused.</summary>
     public string? AuthToken { get; set; }
 
     public string From { get; set; } = "";
 
+    /// <summary>The incoming-message URL as configured at the provider, which it signs; unset: the URL the request arrived at.</summary>
+    public string? InboundUrl { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(BaseUrl);
 
     public string? Problem() =>
-        Enabled && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _) ? "Notify:Sms:BaseUrl must be an absolute URL." : null;
+        Enabled && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _) ? "Notify:Sms:BaseUrl must be an absolute URL."
+        : !string.IsNullOrWhiteSpace(InboundUrl) && (!Uri.TryCreate(InboundUrl, UriKind.Absolute, out var inbound) || (inbound.Scheme != Uri.UriSchemeHttp && inbound.Scheme != Uri.UriSchemeHttps))
+            ? "Notify:Sms:InboundUrl must be an absolute http(s) URL (the one configured at the provider)."
+        : null;
 }
 
 /// <summary>The policy table (Notify:Policy:Rules:0:Event, ...); empty means the defaults of <see cref="NotificationPolicy"/>.</summary>

@@ -38,6 +38,7 @@ public static class NotifyServiceExtensions
         builder.Services.AddSingleton<DeliverySignal>();
         builder.Services.AddSingleton<NotifyMetrics>();
         builder.Services.AddSingleton<SubscriptionStore>();
+        builder.Services.AddSingleton<SmsOptOut>();
         builder.Services.AddSingleton<DestinationBreakers>();
         builder.Services.AddSingleton<OutboundHttp>();
         builder.Services.AddHttpClient(SmsSender.HttpClientName);

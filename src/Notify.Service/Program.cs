@@ -1,4 +1,5 @@
 using StatusPlatform.Notify;
+using StatusPlatform.Notify.Subscribers;
 using StatusPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,4 +8,5 @@ builder.AddNotifyService();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapSmsInboundApi();
 app.Run();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace StatusPlatform.ServiceDefaults;
 
 /// <summary>
-/// The host's logger factory behind a filter that passes every message, structured value and scope through
+/// The host's logger factory behind a filter that passes every message, structured value, scope and exception through
 /// <see cref="SecretRedaction"/>, so no provider (console, OTLP, a test's capture) ever gets a token. It matters as soon as
 /// an operator lowers a level: ASP.NET Core logs each request's path at Information, HttpClient each outbound URL.
 /// </summary>
@@ -36,13 +36,15 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFactor
                 return;
             var message = formatter(state, exception);
             var redactedMessage = SecretRedaction.Redact(message);
+            // Providers print the exception's ToString (console) or its message and stack (OTLP): the same secrets, elsewhere.
+            var safeException = exception is null ? null : RedactedException.Redact(exception);
             var values = state as IReadOnlyList<KeyValuePair<string, object?>>;
             if (values is not null && RedactedState.Of(values, redactedMessage, redactedMessage != message) is { } redacted)
-                inner.Log(logLevel, eventId, redacted, exception, static (s, _) => s.Message);
+                inner.Log(logLevel, eventId, redacted, safeException, static (s, _) => s.Message);
             else if (redactedMessage != message)
-                inner.Log(logLevel, eventId, new RedactedState([], redactedMessage), exception, static (s, _) => s.Message);
+                inner.Log(logLevel, eventId, new RedactedState([], redactedMessage), safeException, static (s, _) => s.Message);
             else
-                inner.Log(logLevel, eventId, state, exception, formatter);
+                inner.Log(logLevel, eventId, state, safeException, formatter);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using OpenTelemetry;
 
@@ -39,12 +40,21 @@ public static partial class SecretRedaction
 }
 
 /// <summary>
-/// Redacts span names and URL attributes as each span ends, before any exporter sees it. Outbound HTTP spans keep only
-/// scheme, host and port: a subscriber's webhook URL is the subscriber's secret, whatever its shape.
+/// Redacts span names, URL attributes and recorded exceptions as each span ends, before any exporter sees it. Outbound
+/// HTTP spans keep only scheme, host and port: a subscriber's webhook URL is the subscriber's secret, whatever its shape.
 /// </summary>
 public sealed class SecretRedactingProcessor : BaseProcessor<Activity>
 {
+    private const string MessageTag = "exception.message";
+    private const string StackTraceTag = "exception.stacktrace";
+
     private static readonly string[] UrlTags = ["url.full", "url.path", "url.query", "http.url", "http.target", "url.original"];
+
+    // What an exception leaves on the span itself (some libraries set these as attributes rather than as an event).
+    private static readonly string[] ExceptionTags = [MessageTag, StackTraceTag, "error.message"];
+
+    // Events cannot be changed or removed through Activity's API (since .NET 10 not even their tags); see RedactEvents.
+    private static readonly FieldInfo? EventsField = typeof(Activity).GetField("_events", BindingFlags.Instance | BindingFlags.NonPublic);
 
     public override void OnEnd(Activity data)
     {
@@ -58,5 +68,80 @@ public sealed class SecretRedactingProcessor : BaseProcessor<Activity>
                 ? $"{uri.Scheme}://{uri.Authority}/{{redacted}}"
                 : SecretRedaction.Redact(value));
         }
+        foreach (var key in ExceptionTags)
+        {
+            if (data.GetTagItem(key) is string value && SecretRedaction.Redact(value) is var redacted && redacted != value)
+                data.SetTag(key, redacted);
+        }
+        // MassTransit sets the status to the exception's message.
+        if (data.StatusDescription is { } description && SecretRedaction.Redact(description) is var redactedDescription && redactedDescription != description)
+            data.SetStatus(data.Status, redactedDescription);
+        RedactEvents(data);
     }
+
+    /// <summary>
+    /// A listener that gives <see cref="Activity.AddException"/> (Npgsql's error events, ours, the runtime's) the
+    /// exception's message and stack already redacted, so the event is made without the secret; AddException fills in
+    /// only the tags a listener left out. Disposing it stops that.
+    /// </summary>
+    public static ActivityListener ListenForExceptions(IReadOnlyList<string> sources)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => sources.Any(name => name.EndsWith(".*", StringComparison.Ordinal)
+                ? source.Name.StartsWith(name[..^1], StringComparison.Ordinal)
+                : source.Name == name),
+            // No Sample callback: this listener has no say in which activities are created or recorded.
+            ExceptionRecorder = RecordRedacted,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
+    private static void RecordRedacted(Activity activity, Exception exception, ref TagList tags)
+    {
+        var message = exception.Message;
+        var text = exception.ToString();
+        var redactedMessage = SecretRedaction.Redact(message);
+        var redactedText = SecretRedaction.Redact(text);
+        if (redactedMessage == message && redactedText == text)
+            return;
+        var (hasMessage, hasStackTrace) = (false, false);
+        foreach (var (key, _) in tags)
+        {
+            hasMessage |= key == MessageTag;
+            hasStackTrace |= key == StackTraceTag;
+        }
+        if (!hasMessage)
+            tags.Add(MessageTag, redactedMessage);
+        if (!hasStackTrace)
+            tags.Add(StackTraceTag, redactedText);
+    }
+
+    /// <summary>
+    /// An event a library built itself with the exception's text (MassTransit's "exception" event) is replaced by a
+    /// redacted copy: the activity's event list is emptied and refilled in order. Should a runtime ever lack the list's
+    /// field, the span is not exported at all rather than exported with the secret.
+    /// </summary>
+    private static void RedactEvents(Activity data)
+    {
+        if (!data.Events.Any(HoldsSecret))
+            return;
+        List<ActivityEvent> events = [.. data.Events.Select(Redacted)];
+        if (EventsField is null)
+        {
+            Telemetry.Unrecord(data);
+            return;
+        }
+        EventsField.SetValue(data, null);
+        foreach (var activityEvent in events)
+            data.AddEvent(activityEvent);
+    }
+
+    private static bool HoldsSecret(ActivityEvent activityEvent) =>
+        activityEvent.Tags.Any(tag => tag.Value is string text && SecretRedaction.Redact(text) != text);
+
+    private static ActivityEvent Redacted(ActivityEvent activityEvent) => !HoldsSecret(activityEvent) ? activityEvent
+        : new ActivityEvent(activityEvent.Name, activityEvent.Timestamp,
+            new ActivityTagsCollection(activityEvent.Tags.Select(tag => tag.Value is string text ? new KeyValuePair<string, object?>(tag.Key, SecretRedaction.Redact(text)) : tag)));
 }

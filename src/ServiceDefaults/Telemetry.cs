@@ -65,8 +65,10 @@ public static class Telemetry
         // Every provider, the OTLP bridge included, gets log records with the secrets of URLs cut out.
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // Exceptions recorded on spans get their text redacted as the event is made; the processor catches the rest.
+        var exceptionRedaction = SecretRedactingProcessor.ListenForExceptions(Sources);
         builder.Services.AddSingleton(sdk);
-        builder.Services.AddHostedService(_ => new SdkLifetime(sdk));
+        builder.Services.AddHostedService(_ => new SdkLifetime(sdk, exceptionRedaction));
         return builder;
     }
 
@@ -89,13 +91,14 @@ public static class Telemetry
         }
     }
 
-    private sealed class SdkLifetime(OpenTelemetrySdk sdk) : IHostedService
+    private sealed class SdkLifetime(OpenTelemetrySdk sdk, ActivityListener exceptionRedaction) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken)
         {
             sdk.Dispose(); // flushes what is still buffered
+            exceptionRedaction.Dispose();
             return Task.CompletedTask;
         }
     }

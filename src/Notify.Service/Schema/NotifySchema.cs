@@ -177,5 +177,16 @@ public static class NotifySchema
             message_id   uuid primary key,
             processed_at timestamptz not null default now()
         );
+
+        -- Why a subscriber left, where it matters: 'sms stop' for a STOP texted back, which a START (and only that) undoes.
+        alter table notify.subscribers add column if not exists unsubscribe_reason text null;
+
+        -- Incoming STOP/START texts applied, by the provider's message id: a webhook the provider retries changes nothing twice.
+        create table if not exists notify.sms_inbound (
+            message_sid text primary key,
+            from_number text not null,
+            keyword     text not null check (keyword in ('stop', 'start')),
+            received_at timestamptz not null default now()
+        );
         """;
 }

@@ -65,7 +65,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider 
                 : """
                   update notify.subscribers set channel = $3, confirmed = (confirmed and unsubscribed_at is null and quarantined_at is null) or $5,
                       confirmed_at = case when $5 then coalesce(confirmed_at, now()) else confirmed_at end,
-                      scope = $6, incident_id = $7, locale = $8, secret = $9, unsubscribed_at = null, quarantined_at = null, consecutive_failures = 0
+                      scope = $6, incident_id = $7, locale = $8, secret = $9, unsubscribed_at = null, unsubscribe_reason = null, quarantined_at = null,
+                      consecutive_failures = 0
                   where id = $1
                   """, connection, tx);
             upsert.Parameters.Add(DeliveryLog.Id(id));
