@@ -38,7 +38,10 @@ public sealed class CatalogApplier(EventStore store, MonitorFold fold, IConfigur
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Appends what it takes to bring the streams to <paramref name="definition"/>; returns the number of events.</summary>
+    /// <summary>
+    /// Appends what it takes to bring the streams to <paramref name="definition"/>; returns the number of events (the
+    /// status and incident events of a removed component's last decision not counted).
+    /// </summary>
     public async Task<int> ApplyAsync(CatalogDefinition definition, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -59,29 +62,53 @@ public sealed class CatalogApplier(EventStore store, MonitorFold fold, IConfigur
             var current = await store.AggregateStreamAsync<Component>(Component.StreamId(id), ct: ct);
             changes += Append(session, Component.StreamId(id), current?.Version, Component.Decide(current?.State, id, settings, now));
         }
+        var removedComponents = new HashSet<string>(StringComparer.Ordinal);
         foreach (var streamId in (await store.ListStreamIdsAsync("component-", ct: ct)).Where(s => !wantedComponents.Contains(s)))
         {
             // Only what the file defined goes with it: components created through the admin API are not the file's to remove.
             var current = await store.AggregateStreamAsync<Component>(streamId, ct: ct);
             if (current is { State.Removed: false, State.ManagedBy: Component.File })
-                changes += Append(session, streamId, current.Version, [new ComponentRemoved(current.State.Id, now)]);
+                removedComponents.Add(current.State.Id);
         }
 
         var wantedMonitors = definition.Monitors.Select(m => Monitor.StreamId(m.Id)).ToHashSet();
         var apiMonitors = new List<Monitor>();
+        var removedMonitors = new List<Aggregated<Monitor>>();
+        var orphans = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var lostMonitors = new HashSet<string>(StringComparer.Ordinal);
         foreach (var streamId in (await store.ListStreamIdsAsync("monitor-", ct: ct)).Where(s => !wantedMonitors.Contains(s)))
         {
-            // Only what the file defined goes with it: monitors created through the admin API are not the file's to remove.
             var current = await store.AggregateStreamAsync<Monitor>(streamId, ct: ct);
-            if (current is { State.Removed: false, State.ManagedBy: Monitor.File })
+            if (current is not { State.Removed: false })
+                continue;
+            var componentId = current.State.Settings.ComponentId;
+            // Only what the file defined goes with it: monitors created through the admin API are not the file's to remove,
+            // except those on a component the file removes. A monitor of a removed component is probed for nothing (why
+            // DeleteComponent refuses while monitors remain), and the file can neither be asked to delete them first nor
+            // refuse to start over them. Keeping the component for them, handed over to the admin API, would leave on the
+            // page what the file took off it; so they go with it, decided as DeleteMonitor decides (below), and the log
+            // names them.
+            if (current.State.ManagedBy == Monitor.File || removedComponents.Contains(componentId))
             {
-                changes += Append(session, streamId, current.Version, [new MonitorRemoved(current.State.Id, now)]);
-                await ChecksStore.ForgetMonitorAsync(session, current.State.Id, ct);
-                lostMonitors.Add(current.State.Settings.ComponentId);
+                removedMonitors.Add(current);
+                if (current.State.ManagedBy == Monitor.Api)
+                    (orphans.TryGetValue(componentId, out var ids) ? ids : orphans[componentId] = []).Add(current.State.Id);
+                else if (!removedComponents.Contains(componentId))
+                    lostMonitors.Add(componentId);
             }
-            else if (current is { State.Removed: false })
+            else
                 apiMonitors.Add(current.State);
+        }
+        if (removedMonitors.Count > 0)
+        {
+            // As DeleteMonitor does: the fold of their results waits for the commit. In id order, and before any component
+            // decision takes the automation lock, as the folds take them.
+            await ChecksStore.LockMonitorsAsync(session, [.. removedMonitors.Select(m => m.State.Id).Order(StringComparer.Ordinal)], ct);
+            foreach (var monitor in removedMonitors)
+            {
+                changes += Append(session, Monitor.StreamId(monitor.State.Id), monitor.Version, [new MonitorRemoved(monitor.State.Id, now)]);
+                await ChecksStore.ForgetMonitorAsync(session, monitor.State.Id, ct);
+            }
         }
         foreach (var (id, settings) in definition.Monitors)
         {
@@ -91,8 +118,20 @@ public sealed class CatalogApplier(EventStore store, MonitorFold fold, IConfigur
                     + "through the admin API; give one of them another token.");
             var current = await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(id), ct: ct);
             changes += Append(session, Monitor.StreamId(id), current?.Version, Monitor.Decide(current?.State, id, settings, now));
-            if (current is { State.Removed: false } && current.State.Settings.ComponentId != settings.ComponentId)
+            if (current is { State.Removed: false } && current.State.Settings.ComponentId != settings.ComponentId
+                && !removedComponents.Contains(current.State.Settings.ComponentId))
                 lostMonitors.Add(current.State.Settings.ComponentId);
+        }
+
+        // Each removed component's last decision, with none of its monitors left (as DeleteMonitor decides a component that
+        // lost one): a monitor that was down releases the component, and its automatic incident resolves rather than stay
+        // open for a component no longer on the page. One set of session streams, so that removing every component of one
+        // incident resolves it. The removal is appended at the version decided, after the decision's events.
+        var decided = new SessionStreams(store);
+        foreach (var componentId in removedComponents.Order(StringComparer.Ordinal))
+        {
+            if (await fold.DecideComponentAsync(session, componentId, [], null, now, new EventMetadata(Actor: Actor), ct, decided) is { } version)
+                changes += Append(session, Component.StreamId(componentId), version, [new ComponentRemoved(componentId, now)]);
         }
 
         if (changes > 0)
@@ -102,6 +141,9 @@ public sealed class CatalogApplier(EventStore store, MonitorFold fold, IConfigur
             Append(session, CatalogStream, version, [new CatalogChanged(version + 1, now)]);
         }
         await session.SaveChangesAsync(ct);
+        foreach (var (componentId, monitorIds) in orphans)
+            logger.LogWarning("The configuration file no longer lists component {Component}; the monitors created on it through the admin API were deleted with it: {Monitors}",
+                componentId, string.Join(", ", monitorIds.Order(StringComparer.Ordinal)));
 
         // A component that lost a monitor shows what its remaining monitors say (a deleted monitor that was down no longer
         // holds it down). After the commit: the fold decides from the committed catalog.

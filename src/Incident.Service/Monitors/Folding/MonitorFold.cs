@@ -98,17 +98,21 @@ public sealed partial class MonitorFold(EventStore store, CatalogReader catalog,
     /// <summary>
     /// The component's monitor status and automatic incident from the health of <paramref name="monitorIds"/> (the
     /// component's monitors as they are once this transaction commits), <paramref name="changed"/> standing in for its
-    /// own stream. Runs under the automation lock, so it reads every other monitor and the component as committed.
+    /// own stream. Runs under the automation lock, so it reads every other monitor and the component as committed, plus
+    /// what earlier decisions of the session appended when the caller passes their <paramref name="streams"/>.
     /// </summary>
     /// <param name="metadata">Who caused it; the monitors (automation) unless a person's command did.</param>
-    public async Task DecideComponentAsync(EventSession session, string componentId, IEnumerable<string> monitorIds, Monitor? changed, DateTimeOffset now,
-        EventMetadata? metadata, CancellationToken ct)
+    /// <returns>The component stream's version the decision was made at (what a caller appending more to it in this
+    /// session expects), or null when the component does not exist or was removed.</returns>
+    public async Task<long?> DecideComponentAsync(EventSession session, string componentId, IEnumerable<string> monitorIds, Monitor? changed, DateTimeOffset now,
+        EventMetadata? metadata, CancellationToken ct, SessionStreams? streams = null)
     {
         metadata ??= Automation;
+        streams ??= new SessionStreams(store);
         await ChecksStore.LockAutomationAsync(session, ct);
-        var component = await store.AggregateStreamAsync<Component>(Component.StreamId(componentId), ct: ct);
-        if (component is null || component.State.Removed)
-            return;
+        var componentStream = Component.StreamId(componentId);
+        if (await streams.ReadAsync<Component>(componentStream, ct) is not { Removed: false } component)
+            return null;
 
         var monitors = new List<MonitorHealth>();
         foreach (var id in monitorIds.Distinct(StringComparer.Ordinal))
@@ -119,24 +123,21 @@ public sealed partial class MonitorFold(EventStore store, CatalogReader catalog,
             else if (await store.AggregateStreamAsync<Monitor>(Monitor.StreamId(id), ct: ct) is { State: { Removed: false } sibling })
                 monitors.Add(sibling.Health);
         }
-        var attached = component.State.AutomaticIncidentId is { } incidentId
-            ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct: ct)
+        var attached = component.AutomaticIncidentId is { } incidentId
+            ? await streams.ReadAsync<Incidents.Incident>(Incidents.Incident.StreamId(incidentId), ct)
             : null;
-        var ledger = await store.AggregateStreamAsync<AutomationLedger>(AutomationLedger.StreamId, ct: ct);
-        var joinable = attached is null && ledger?.State.Joinable(now, GroupingWindow) is { } joinableId
-            ? await store.AggregateStreamAsync<Incidents.Incident>(Incidents.Incident.StreamId(joinableId), ct: ct)
+        var ledger = await streams.ReadAsync<AutomationLedger>(AutomationLedger.StreamId, ct);
+        var joinable = attached is null && ledger?.Joinable(now, GroupingWindow) is { } joinableId
+            ? await streams.ReadAsync<Incidents.Incident>(Incidents.Incident.StreamId(joinableId), ct)
             : null;
 
-        var decision = AutomaticIncidents.Decide(component.State, monitors, attached?.State, joinable?.State, now, Ids.New);
+        var decision = AutomaticIncidents.Decide(component, monitors, attached, joinable, now, Ids.New);
         if (decision.ComponentEvents.Count > 0)
-            session.Append(Component.StreamId(component.State.Id), ExpectedVersion.Exactly(component.Version), decision.ComponentEvents, metadata);
+            streams.Append<Component>(session, componentStream, decision.ComponentEvents, metadata);
         if (decision.IncidentStreamId is { } stream && decision.IncidentEvents.Count > 0)
-        {
-            var existing = new[] { attached, joinable }.FirstOrDefault(i => i is not null && Incidents.Incident.StreamId(i.State.Id) == stream);
-            session.Append(stream, existing is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(existing.Version), decision.IncidentEvents, metadata);
-        }
+            streams.Append<Incidents.Incident>(session, stream, decision.IncidentEvents, metadata);
         if (decision.LedgerEvents.Count > 0)
-            session.Append(AutomationLedger.StreamId, ledger is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(ledger.Version), decision.LedgerEvents,
-                metadata);
+            streams.Append<AutomationLedger>(session, AutomationLedger.StreamId, decision.LedgerEvents, metadata);
+        return streams.VersionOf(componentStream);
     }
 }
