@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# Every benchmark in one run, with settings that keep it under about 25 minutes on a 2-core machine, and ONE table
+# Every benchmark in one run, with settings that keep it under about 28 minutes on a 2-core machine, and ONE table
 # at the end (row, figure, reference, ratio, target, met?). Each benchmark's own output, the AppHost's log, the RSS
 # samples and the table (summary.md, summary.json) go to bench/results/run-all-<time>/ (ignored by git).
 #
 #   bench/run-all.sh                 # build (Release) and run everything
 #   bench/run-all.sh --no-build      # run what is built
 #   bench/run-all.sh --quick         # small parameters: a check that the whole chain works (figures not comparable)
-#   bench/run-all.sh --only ingestion,detection    # a subset: eventstore statusapi probe notify ingestion detection
+#   bench/run-all.sh --only ingestion,detection    # a subset: eventstore statusapi probe notify ingestion storm detection
 #   bench/run-all.sh --outages 20 --detection-interval 10
 #
-# Needs what the benchmarks need (scripts/infra.sh up; nginx and wrk for StatusApi.Bench and Probe.Bench; python3) and
+# Needs what the benchmarks need (scripts/infra.sh up; nginx and wrk for StatusApi.Bench, Probe.Bench and Storm.Bench; python3) and
 # the AppHost's fixed ports free (8080, 18080, 5101-5104) for the detection run.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
-build=1 quick=0 only="eventstore statusapi probe notify ingestion detection" outages=20 interval=10
+build=1 quick=0 only="eventstore statusapi probe notify ingestion storm detection" outages=20 interval=10
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
@@ -49,7 +49,7 @@ dll() { echo "$B/$1/bin/Release/net10.0/$1.dll"; }
 
 if [[ $build == 1 ]]; then
   # One build at a time: the machine is shared. Each bench builds the services it starts, in Release.
-  for project in EventStore.Bench StatusApi.Bench Probe.Bench Notify.Bench Ingestion.Bench; do
+  for project in EventStore.Bench StatusApi.Bench Probe.Bench Notify.Bench Ingestion.Bench Storm.Bench; do
     log "building $project"
     dotnet build -c Release "$B/$project" -v q -nologo >"$OUT/build-$project.log" 2>&1 || { log "build of $project failed: $OUT/build-$project.log"; exit 2; }
   done
@@ -89,12 +89,14 @@ if [[ $quick == 1 ]]; then
   probe=(--monitors 2000 --interval 10 --measured-intervals 1 --reference-seconds 2 --under-load 0 --no-restart)
   notify=(--emails 2000 --webhooks 500 --reference-seconds 2)
   ingestion=(--monitors 100 --results 3000 --idle-seconds 2)
+  storm=(--components 40 --quiet-seconds 5 --reference-seconds 3 --limit 40)
 else
   es=(--seconds 5 --rounds 5 --warmup 1)
   api=(--seconds 8 --warmup 2 --connections 64,256 --changes 20 --samples 500 --change-rate 0)
   probe=(--monitors 20000 --interval 30 --measured-intervals 2 --reference-seconds 5 --under-load 0 --no-restart)
   notify=(--emails 30000 --webhooks 10000)
   ingestion=(--monitors 1000 --results 30000 --publishers 32 --idle-seconds 10)
+  storm=()  # its defaults: 1,000 monitors, 2 x 32 connections at <= 500 requests/s each, 2 to 3 minutes
 fi
 
 wants eventstore && step eventstore dotnet "$(dll EventStore.Bench)" "${es[@]}" --json "$OUT/eventstore.json"
@@ -102,6 +104,7 @@ wants statusapi && step statusapi dotnet "$(dll StatusApi.Bench)" "${api[@]}"
 wants probe && step probe dotnet "$(dll Probe.Bench)" "${probe[@]}" --json "$OUT/probe.json"
 wants notify && step notify dotnet "$(dll Notify.Bench)" "${notify[@]}"
 wants ingestion && step ingestion dotnet "$(dll Ingestion.Bench)" "${ingestion[@]}" --json "$OUT/ingestion.json"
+wants storm && step storm dotnet "$(dll Storm.Bench)" "${storm[@]}" --json "$OUT/storm.json"
 
 if wants detection; then
   # The whole suite from the AppHost (Release build) on a database and virtual host of its own, with a config file

@@ -77,6 +77,24 @@ if ing:
 else:
     missing("ingestion: CheckCompleted -> fold vs raw broker", "not run or failed: see ingestion.err")
 
+# --- the public API through an outage storm (1,000 monitors failing at once) ----------------------------------------
+storm = load_json("storm.json")
+if storm:
+    o, st = storm["options"], storm["storm"]
+    n = o["Components"] * o["MonitorsPerComponent"]
+    for e in storm["endpoints"]:
+        ms = lambda v: "n/a" if v is None else f"{v:.2f} ms"
+        ratio = "n/a" if e["ratio"] is None else f"{e['ratio']:.2f}x"
+        errors = e["stormErrors"] + (e["quietErrors"] or 0)
+        row(f"storm: {e['endpoint']} p99 during a {n:,}-monitor outage", ms(e["stormP99Ms"]) + (f", {errors} errors" if errors else ""),
+            f"{ms(e['quietP99Ms'])} quiet; nginx same bytes {ms(e['nginxStormP99Ms'])}", ratio,
+            "<= 2x quiet, no errors, page shows it all", e["met"])
+    shown = "never" if st["shownSeconds"] is None else f"{st['shownSeconds']:.1f} s"
+    row(f"storm: failure -> page shows all {o['Components']} components down, on incidents", shown,
+        f"{st['incidentsOpened']} incident(s) opened, {st['monitorWentDown']:,} of {n:,} MonitorWentDown")
+else:
+    missing("storm: public API p99 during a 1,000-monitor outage", "not run or failed: see storm.err")
+
 # --- summary.json against nginx ------------------------------------------------------------------------------------
 api = text("statusapi.txt")
 pairs = defaultdict(dict)
