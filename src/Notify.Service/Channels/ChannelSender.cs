@@ -11,12 +11,12 @@ public interface IChannelSender
     string Destination(DeliveryToSend delivery);
 
     /// <summary>
-    /// Sends the delivery. <paramref name="beforeEnd"/>, when given, is awaited at the send's point of no return: every
-    /// byte but the last is with the receiver (SMTP: the message before its closing "."; HTTP: the body but its last
-    /// byte), so a receiver that never sees the end drops what it got. The caller records the delivery as sent there;
-    /// if that fails, the sender abandons the connection and nothing was delivered.
+    /// Sends the delivery. <paramref name="afterEnd"/>, when given, is called the moment the last byte has been handed
+    /// to the connection (SMTP: the closing "." of the data; HTTP: the end of the body), before the receiver's answer
+    /// is read. The caller starts recording the delivery as sent there, so that between the message being complete at
+    /// the receiver and its record leaving for the database there are two system calls, not a round trip.
     /// </summary>
-    Task<string> SendAsync(DeliveryToSend delivery, Func<Task>? beforeEnd, CancellationToken ct);
+    Task<string> SendAsync(DeliveryToSend delivery, Action? afterEnd, CancellationToken ct);
 }
 
 /// <summary>

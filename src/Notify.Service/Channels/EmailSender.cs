@@ -44,7 +44,7 @@ public sealed class EmailSender : IChannelSender, IAsyncDisposable
     /// <summary>The Message-ID of a delivery: the same on every attempt, so a repeat is recognisable downstream.</summary>
     public string MessageIdOf(Guid deliveryId) => $"<{deliveryId:N}@{_from.Host}>";
 
-    public async Task<string> SendAsync(DeliveryToSend delivery, Func<Task>? beforeEnd, CancellationToken ct)
+    public async Task<string> SendAsync(DeliveryToSend delivery, Action? afterEnd, CancellationToken ct)
     {
         byte[] mime;
         string recipient;
@@ -60,7 +60,7 @@ public sealed class EmailSender : IChannelSender, IAsyncDisposable
         }
         try
         {
-            return (await Pool.SendAsync(_envelopeFrom, recipient, mime, beforeEnd, ct)).ToString();
+            return (await Pool.SendAsync(_envelopeFrom, recipient, mime, afterEnd, ct)).ToString();
         }
         catch (SmtpSessionException e) when (e.Permanent && e.Stage >= SmtpStage.RcptTo)
         {

@@ -18,18 +18,18 @@ public sealed class SmsSender(IHttpClientFactory factory, IOptions<NotifyOptions
 
     public string Destination(DeliveryToSend delivery) => _sms.BaseUrl ?? "sms";
 
-    public async Task<string> SendAsync(DeliveryToSend delivery, Func<Task>? beforeEnd, CancellationToken ct)
+    public async Task<string> SendAsync(DeliveryToSend delivery, Action? afterEnd, CancellationToken ct)
     {
         if (!_sms.Enabled)
             throw new DeliveryException("No SMS provider is configured (Notify:Sms:BaseUrl).", permanent: false, blameSubscriber: false);
         var notice = delivery.Notice ?? throw new DeliveryException("The delivery has no notice to render.", permanent: true, blameSubscriber: false);
         using var request = new HttpRequestMessage(HttpMethod.Post, _sms.BaseUrl)
         {
-            Content = new EndHeldContent(Encoding.ASCII.GetBytes(Form(
+            Content = new AfterEndContent(Encoding.ASCII.GetBytes(Form(
                 ("To", delivery.Recipient),
                 ("From", _sms.From),
                 ("Body", SmsText.Render(notice, Texts.For(delivery.Locale), links.For(delivery.SubscriberId, notice.IncidentId))))),
-                "application/x-www-form-urlencoded", beforeEnd),
+                "application/x-www-form-urlencoded", afterEnd),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_sms.AccountSid}:{_sms.AuthToken}")));

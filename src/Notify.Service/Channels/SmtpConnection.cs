@@ -53,8 +53,6 @@ public sealed class SmtpConnection : IAsyncDisposable
 {
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly byte[] EndOfData = ".\r\n"u8.ToArray();
-
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly string _endpoint;
@@ -128,11 +126,10 @@ public sealed class SmtpConnection : IAsyncDisposable
     /// after a RSET, and the connection stays usable; a lost connection throws and is not.
     /// </summary>
     /// <remarks>
-    /// <paramref name="beforeEnd"/> runs when the server holds the whole message but its closing "." (see
-    /// <see cref="IChannelSender.SendAsync"/>). If it throws, the connection is dropped without the ".", which makes
-    /// the server discard the message (RFC 5321 4.1.1.4), and the exception comes out as it is.
+    /// <paramref name="afterEnd"/> is called as soon as the message with its closing "." is written, before the server's
+    /// reply is read (see <see cref="IChannelSender.SendAsync"/>).
     /// </remarks>
-    public async Task<SmtpReply> SendAsync(string from, string to, ReadOnlyMemory<byte> message, Func<Task>? beforeEnd, CancellationToken ct)
+    public async Task<SmtpReply> SendAsync(string from, string to, ReadOnlyMemory<byte> message, Action? afterEnd, CancellationToken ct)
     {
         if (!IsUsable)
             throw new InvalidOperationException("This SMTP connection is closed or in an unknown state.");
@@ -141,10 +138,10 @@ public sealed class SmtpConnection : IAsyncDisposable
         var envelope = $"MAIL FROM:<{Path(from)}>\r\nRCPT TO:<{Path(to)}>\r\n";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(_timeout);
-        return await GuardAsync(() => TransactAsync(envelope, data, beforeEnd, deadline.Token), ct);
+        return await GuardAsync(() => TransactAsync(envelope, data, afterEnd, deadline.Token), ct);
     }
 
-    private async Task<SmtpReply> TransactAsync(string envelope, byte[] data, Func<Task>? beforeEnd, CancellationToken ct)
+    private async Task<SmtpReply> TransactAsync(string envelope, byte[] data, Action? afterEnd, CancellationToken ct)
     {
         _stage = SmtpStage.MailFrom;
         SmtpReply mail, rcpt, dataReply;
@@ -180,26 +177,8 @@ public sealed class SmtpConnection : IAsyncDisposable
             return await RefusedAsync(SmtpStage.Data, dataReply, inDataMode, ct);
 
         _stage = SmtpStage.Message;
-        if (beforeEnd is null)
-        {
-            await _stream.WriteAsync(data, ct);
-        }
-        else
-        {
-            await _stream.WriteAsync(data.AsMemory(0, data.Length - EndOfData.Length), ct);
-            try
-            {
-                await beforeEnd();
-            }
-            catch
-            {
-                IsUsable = false; // the socket closes without the end: the server throws the message away
-                throw;
-            }
-            // A plain blocking send, not an await: between the delivery being recorded and its end leaving, a crash
-            // loses the message, so nothing (no scheduling, no other work) should come in between.
-            _socket.Send(EndOfData);
-        }
+        await _stream.WriteAsync(data, ct);
+        afterEnd?.Invoke();
         var accepted = await ReadReplyAsync(ct);
         if (accepted.Code / 100 != 2)
             return await RefusedAsync(SmtpStage.Message, accepted, inDataMode: false, ct);

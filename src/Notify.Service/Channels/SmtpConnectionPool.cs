@@ -41,7 +41,7 @@ public sealed partial class SmtpConnectionPool : IAsyncDisposable
     /// Sends one message over a pooled connection and returns the server's reply to it. Throws
     /// <see cref="SmtpSessionException"/> when the server refuses it or the connection breaks mid-message.
     /// </summary>
-    public async Task<SmtpReply> SendAsync(string from, string to, ReadOnlyMemory<byte> message, Func<Task>? beforeEnd, CancellationToken ct)
+    public async Task<SmtpReply> SendAsync(string from, string to, ReadOnlyMemory<byte> message, Action? afterEnd, CancellationToken ct)
     {
         var fresh = false;
         while (true)
@@ -49,7 +49,7 @@ public sealed partial class SmtpConnectionPool : IAsyncDisposable
             var (connection, reused) = await RentAsync(fresh, ct);
             try
             {
-                return await connection.SendAsync(from, to, message, beforeEnd, ct);
+                return await connection.SendAsync(from, to, message, afterEnd, ct);
             }
             catch (SmtpSessionException e) when (reused && e.BeforeMessage && e.ConnectionLost)
             {

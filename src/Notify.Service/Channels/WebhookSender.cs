@@ -20,7 +20,7 @@ public sealed class WebhookSender(OutboundHttp http, IOptions<NotifyOptions> opt
     public string Destination(DeliveryToSend delivery) =>
         Uri.TryCreate(delivery.Recipient, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : delivery.Recipient;
 
-    public async Task<string> SendAsync(DeliveryToSend delivery, Func<Task>? beforeEnd, CancellationToken ct)
+    public async Task<string> SendAsync(DeliveryToSend delivery, Action? afterEnd, CancellationToken ct)
     {
         var notice = delivery.Notice ?? throw new DeliveryException("The delivery has no notice to render.", permanent: true, blameSubscriber: false);
         var messageLinks = links.For(delivery.SubscriberId, notice.IncidentId);
@@ -31,7 +31,7 @@ public sealed class WebhookSender(OutboundHttp http, IOptions<NotifyOptions> opt
 
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Recipient)
         {
-            Content = new EndHeldContent(Encoding.UTF8.GetBytes(body), "application/json", beforeEnd),
+            Content = new AfterEndContent(Encoding.UTF8.GetBytes(body), "application/json", afterEnd),
         };
         if (delivery.Channel == SubscriptionChannel.Webhook && delivery.Secret is { } secret)
             request.Headers.Add(SignatureHeader, SubscriberTokens.WebhookSignature(secret, now.ToUnixTimeSeconds(), body));

@@ -307,7 +307,7 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
     /// <summary>
     /// Records as sent the pending deliveries that were marked at their point of no return by a batch that never
     /// committed (a crash, a lost database connection): the receiver got them. Rows of batches still running are locked
-    /// and skipped. Returns how many.
+    /// and skipped. Returns how many were recorded.
     /// </summary>
     public async Task<int> FinishMarkedAsync(IReadOnlyCollection<string> channels, CancellationToken ct)
     {
@@ -321,11 +321,14 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
                 update notify.deliveries d set status = 'sent', attempts = d.attempts + 1, sent_at = o.marked_at, last_error = null,
                     outcome = 'sent; the reply was not recorded (the sender stopped after the end of the message went out)'
                 from orphaned o where d.id = o.id
-                returning d.id)
-            delete from notify.delivery_marks m using finished f where m.delivery_id = f.id
+                returning d.id),
+            cleared as (delete from notify.delivery_marks m using finished f where m.delivery_id = f.id),
+            -- Marks whose row was recorded anyway (a mark remembered through a database outage): nothing left to do.
+            stale as (delete from notify.delivery_marks m using notify.deliveries d where d.id = m.delivery_id and d.status <> 'pending')
+            select count(*)::int from finished
             """);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. channels] });
-        return await command.ExecuteNonQueryAsync(ct);
+        return (int)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>How long until the earliest pending delivery on <paramref name="channels"/> is due (zero or less if one is due now), or null if none is pending.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -14,8 +15,9 @@ namespace StatusPlatform.Notify.Deliveries;
 /// circuit breaker; failures retry with exponential backoff and jitter until <see cref="DeliveryOptions.MaxAttempts"/>,
 /// and a subscriber whose end keeps failing is quarantined. Because rows are committed before anything is sent, a
 /// crash between recording and sending loses nothing: the next start (or another instance) sends them. And because each
-/// send is marked as sent (<see cref="SentMarks"/>) just before its end goes out, a crash mid-batch repeats nothing
-/// either: a marked row is recorded as sent, an unmarked one was never complete at the receiver.
+/// send is marked as sent (<see cref="SentMarks"/>) the moment its end goes out, a crash mid-batch repeats nothing
+/// either (but a message whose end left in the microseconds before its mark): a marked row is recorded as sent, an
+/// unmarked one never reached the receiver whole.
 /// </summary>
 public sealed class DeliveryWorker(
     NotifyDatabase database,
@@ -33,6 +35,8 @@ public sealed class DeliveryWorker(
 
     private readonly DeliveryOptions _options = options.Value;
     private readonly int _quarantineAfter = notify.Value.QuarantineAfter;
+    // Delivered, but the database did not take the mark (see RecordedOrRememberedAsync): delivery id -> the receiver's answer.
+    private readonly ConcurrentDictionary<Guid, string> _unrecorded = new();
     private readonly Dictionary<string, IChannelSender> _senders = senders.SelectMany(s => s.Channels.Select(c => (c, s))).ToDictionary(x => x.c, x => x.s);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,6 +66,7 @@ public sealed class DeliveryWorker(
             var wait = _options.PollInterval;
             try
             {
+                await RecordRememberedAsync(stoppingToken);
                 if (await deliveries.FinishMarkedAsync(channels, stoppingToken) is > 0 and var finished)
                     logger.LogInformation("{Count} {Group} deliveries went out before their batch was recorded (a crash or a lost database connection); recorded them as sent", finished, group);
                 await Task.WhenAll(Enumerable.Range(0, limits.Concurrency).Select(_ => DrainAsync(channels, limiter, stoppingToken)));
@@ -130,32 +135,23 @@ public sealed class DeliveryWorker(
         }
 
         var attempt = row.Attempts + 1;
-        Exception? unmarked = null;
-        async Task BeforeEnd()
+        if (_unrecorded.TryGetValue(row.Id, out var delivered))
         {
-            try
-            {
-                await marks.MarkAsync(row.Id);
-            }
-            catch (Exception e)
-            {
-                unmarked = e;
-                throw;
-            }
+            // Sent before the database went away, and not recorded since: it is not sent again.
+            batch.MarkSent(row, delivered);
+            return (DeliveryOutcome.Sent, null, null);
         }
+        Task? mark = null;
         try
         {
             // Not cancelled by shutdown: a send in flight finishes (within the attempt timeout) and is recorded, so
             // stopping an instance mid fan-out repeats nothing; only new claims stop.
-            var outcome = await breakers.ExecuteAsync(sender.Destination(row), token => sender.SendAsync(row, BeforeEnd, token), CancellationToken.None);
+            var outcome = await breakers.ExecuteAsync(sender.Destination(row), token => sender.SendAsync(row, () => mark = marks.MarkAsync(row.Id), token),
+                CancellationToken.None);
+            if (mark is not null)
+                await RecordedOrRememberedAsync(mark, row, outcome);
             batch.MarkSent(row, outcome);
             return (DeliveryOutcome.Sent, null, null);
-        }
-        catch (Exception e) when (unmarked is not null)
-        {
-            // The database did not take the mark, so the end never went out: nothing was delivered. The batch ends here
-            // (its commit would fail too) and its rows stay pending; what it sent before is marked and will be recorded.
-            throw new InvalidOperationException($"Delivery {row.Id} was not sent: it could not be marked as sent before its end went out.", e);
         }
         catch (BrokenCircuitException e)
         {
@@ -166,6 +162,11 @@ public sealed class DeliveryWorker(
         }
         catch (Exception e)
         {
+            if (mark is not null)
+            {
+                // The receiver refused after the end, or the answer never came: the batch's outcome replaces the mark.
+                await mark.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            }
             var failure = e as DeliveryException;
             var giveUp = failure?.Permanent == true || attempt >= _options.MaxAttempts;
             var retryIn = _options.RetryDelayAfter(attempt);
@@ -185,6 +186,35 @@ public sealed class DeliveryWorker(
             logger.LogWarning(e, "Delivery {DeliveryId} ({Channel}) failed (attempt {Attempt}); retrying in {RetryIn}", row.Id, row.Channel, attempt, retryIn);
             return (DeliveryOutcome.Retrying, null, error);
         }
+    }
+
+    /// <summary>
+    /// Waits for a delivered message's mark. If the database did not take it (it restarted, the connection broke), the
+    /// message is still delivered: this process remembers it and records it as soon as the database answers again
+    /// (<see cref="RecordRememberedAsync"/>), and never sends it again meanwhile. Only a crash during the outage forgets.
+    /// </summary>
+    private async Task RecordedOrRememberedAsync(Task mark, DeliveryToSend row, string outcome)
+    {
+        try
+        {
+            await mark;
+        }
+        catch (Exception e)
+        {
+            _unrecorded[row.Id] = outcome;
+            logger.LogWarning(e, "Delivery {DeliveryId} ({Channel}) went out but could not be marked as sent; it is recorded when the database answers again", row.Id, row.Channel);
+        }
+    }
+
+    /// <summary>Marks what went out while the database was away; the marks are then finished like a crashed batch's.</summary>
+    private async Task RecordRememberedAsync(CancellationToken ct)
+    {
+        if (_unrecorded.IsEmpty)
+            return;
+        var ids = _unrecorded.Keys.ToArray();
+        await marks.MarkAsync(ids, ct);
+        foreach (var id in ids)
+            _unrecorded.TryRemove(id, out _);
     }
 
     /// <summary>Why a claimed row must not go out any more, or null.</summary>

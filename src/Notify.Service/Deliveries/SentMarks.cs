@@ -3,68 +3,36 @@ using Npgsql;
 namespace StatusPlatform.Notify.Deliveries;
 
 /// <summary>
-/// Records "this delivery is as good as sent" at each send's point of no return (just before the SMTP end of data or
-/// the last byte of an HTTP body), committed on its own while the delivery row stays locked by its claim. A process
-/// killed after that point has the row pending but marked, and <see cref="DeliveryLog.FinishMarkedAsync"/> records it
-/// as sent instead of sending it again; one killed before it has the row pending and unmarked, and the receiver never
-/// saw the end of the message. The marks of concurrent sends share one insert and one commit (group commit), so a
-/// send waits about one commit for it rather than a commit of its own.
+/// Records "this delivery went out" the moment its last byte is handed to the connection (SMTP's closing ".", the end
+/// of an HTTP body), committed on its own while the delivery row stays locked by its claim. A process killed after
+/// that has the row pending but marked, and <see cref="DeliveryLog.FinishMarkedAsync"/> records it as sent instead of
+/// sending it again; one killed before it never completed the message at the receiver, which drops it.
 /// </summary>
+/// <remarks>
+/// Each mark is its own statement on a pooled connection, started without waiting for anything else: its bytes leave
+/// for PostgreSQL right after the message's end left for the receiver, and once they have, PostgreSQL commits it even
+/// if this process dies before the answer. What a crash can still repeat is a message whose end left in the
+/// microseconds before its mark did. (A queue that shares one commit among marks made sends wait for the commit
+/// before theirs; a crash in that wait either repeated or lost up to a batch of messages.)
+/// </remarks>
 public sealed class SentMarks(NpgsqlDataSource dataSource)
 {
-    private readonly Lock _gate = new();
-    private List<(Guid Id, TaskCompletionSource Done)> _waiting = [];
-    private bool _writing;
+    // synchronous_commit off for this one transaction: the mark guards against this process dying, and for that it
+    // only has to be committed, not flushed to disk. Only a crash of PostgreSQL itself within wal_writer_delay
+    // (200 ms) can lose marks, and then those messages are sent again: repeated, never lost. A clean stop or restart
+    // of PostgreSQL flushes them.
+    private const string Insert = """
+        with relaxed as (select set_config('synchronous_commit', 'off', true))
+        insert into notify.delivery_marks (delivery_id) select unnest($1::uuid[]) from relaxed on conflict do nothing
+        """;
 
-    /// <summary>
-    /// Completes once the mark is committed. The continuation runs on the writer's thread as soon as the commit
-    /// returns (no RunContinuationsAsynchronously): the sender's next step is to send the end, and the time between
-    /// the commit and that is the one window in which a crash loses a message.
-    /// </summary>
-    public Task MarkAsync(Guid deliveryId)
-    {
-        var done = new TaskCompletionSource();
-        lock (_gate)
-        {
-            _waiting.Add((deliveryId, done));
-            if (_writing)
-                return done.Task;
-            _writing = true;
-        }
-        _ = Task.Run(WriteAsync);
-        return done.Task;
-    }
+    /// <summary>Starts the mark at once (its bytes are written before this returns, when a pooled connection is idle).</summary>
+    public Task MarkAsync(Guid deliveryId) => MarkAsync([deliveryId], CancellationToken.None);
 
-    private async Task WriteAsync()
+    public async Task MarkAsync(Guid[] deliveryIds, CancellationToken ct)
     {
-        while (true)
-        {
-            List<(Guid Id, TaskCompletionSource Done)> batch;
-            lock (_gate)
-            {
-                if (_waiting.Count == 0)
-                {
-                    _writing = false;
-                    return;
-                }
-                batch = _waiting;
-                _waiting = [];
-            }
-            try
-            {
-                await using var insert = dataSource.CreateCommand(
-                    "insert into notify.delivery_marks (delivery_id) select unnest($1::uuid[]) on conflict do nothing");
-                insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(b => b.Id)] });
-                await insert.ExecuteNonQueryAsync();
-            }
-            catch (Exception e)
-            {
-                foreach (var (_, done) in batch)
-                    done.TrySetException(e);
-                continue;
-            }
-            foreach (var (_, done) in batch)
-                done.TrySetResult();
-        }
+        await using var insert = dataSource.CreateCommand(Insert);
+        insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = deliveryIds });
+        await insert.ExecuteNonQueryAsync(ct);
     }
 }

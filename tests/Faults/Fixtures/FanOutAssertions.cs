@@ -1,6 +1,6 @@
 namespace StatusPlatform.Faults.Fixtures;
 
-/// <summary>What must hold after a fan-out, whatever failed on the way: each subscriber got each notification, as one message.</summary>
+/// <summary>What must hold after a fan-out, whatever failed on the way: each subscriber got each notification, as one message (or request).</summary>
 public static class FanOutAssertions
 {
     /// <summary>
@@ -53,5 +53,24 @@ public static class FanOutAssertions
             $"(e.g. {string.Join(", ", missing.Take(3))}), {repeated.Count} got more than one ({extra} extra messages, {sameId} of them " +
             $"repeating a Message-ID already received; e.g. {string.Join(", ", repeated.Take(3).Select(r => $"{r.Key.Recipient} x{r.Value}"))}), " +
             $"{strays.Count} belong to no pair (e.g. {string.Join(" | ", strays.Take(3).Select(m => $"{m.To}: {m.Subject}"))})");
+    }
+
+    /// <summary>
+    /// The webhook form of <see cref="AssertExactlyOneMessageEach"/>: per subscriber's path exactly one complete request,
+    /// by count, and none to any other path. The failure says how many paths got none or more than one, whether a repeat
+    /// carried the delivery id of the first (the same row sent again) or not (a second row), and <paramref name="why"/>.
+    /// </summary>
+    public static void AssertExactlyOneRequestEach(IReadOnlyList<ReceivedWebhook> complete, IReadOnlyList<string> paths, string why)
+    {
+        var byPath = complete.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.ToList());
+        var missing = paths.Where(p => !byPath.ContainsKey(p)).ToList();
+        var repeated = paths.Where(p => byPath.TryGetValue(p, out var got) && got.Count > 1).ToList();
+        var sameId = repeated.Sum(p => byPath[p].Count - byPath[p].Select(r => r.DeliveryId).Distinct().Count());
+        var strays = byPath.Keys.Except(paths).ToList();
+        Assert.True(missing.Count == 0 && repeated.Count == 0 && strays.Count == 0,
+            $"{complete.Count} complete requests for {paths.Count} webhook subscribers: {missing.Count} got none (e.g. {string.Join(", ", missing.Take(3))}), " +
+            $"{repeated.Count} got more than one ({repeated.Sum(p => byPath[p].Count - 1)} extra, {sameId} of them repeating a delivery id already received; " +
+            $"e.g. {string.Join(", ", repeated.Take(3).Select(p => $"{p} x{byPath[p].Count}"))}), {strays.Count} went to no subscriber's path " +
+            $"(e.g. {string.Join(", ", strays.Take(3))}); {why}");
     }
 }

@@ -111,38 +111,41 @@ public sealed class SmtpConnectionPoolTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Before_end_runs_when_the_server_holds_all_of_the_message_but_its_end(bool pipelining)
+    public async Task After_end_runs_once_the_whole_message_is_at_the_server_and_before_its_reply(bool pipelining)
     {
-        await using var server = new SmtpTestServer(pipelining);
+        var reply = new TaskCompletionSource();
+        await using var server = new SmtpTestServer(pipelining) { HoldEndOfDataReply = reply.Task };
         await using var pool = Pool(server, maxConnections: 1);
-        (int Lines, int Messages)? atBeforeEnd = null;
+        var afterEnd = new TaskCompletionSource();
+        var calls = 0;
 
-        await pool.SendAsync(From, "marked@example.com", Message("marked"), async () =>
+        var sending = pool.SendAsync(From, "marked@example.com", Message("marked"), () =>
         {
-            // Subject, blank line, body: all three lines reach the server before the delivery would be recorded.
-            await Eventually.Until(() => Task.FromResult(server.DataLines), n => n == 3, TimeSpan.FromSeconds(10), "the message's lines at the server");
-            atBeforeEnd = (server.DataLines, server.Messages.Count);
+            Interlocked.Increment(ref calls);
+            afterEnd.TrySetResult();
         }, CancellationToken.None);
+        await afterEnd.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.Until(() => Task.FromResult(server.Messages.Count), n => n == 1, TimeSpan.FromSeconds(10), "the whole message at the server");
+        var completedBeforeReply = sending.IsCompleted;
+        reply.SetResult();
 
-        Assert.Equal((3, 0), atBeforeEnd);
+        Assert.Equal(250, (await sending).Code);
+        Assert.False(completedBeforeReply);
+        Assert.Equal(1, calls);
         Assert.Equal("marked@example.com", Assert.Single(server.Messages).To);
     }
 
     [Fact]
-    public async Task A_failing_before_end_abandons_the_message_so_the_server_never_has_it()
+    public async Task After_end_is_not_called_for_a_message_refused_before_its_data()
     {
         await using var server = new SmtpTestServer();
         await using var pool = Pool(server, maxConnections: 1);
-        await pool.SendAsync(From, "first@example.com", Message("first"), null, CancellationToken.None);
+        var calls = 0;
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.SendAsync(From, "unrecorded@example.com", Message("unrecorded"),
-            () => throw new InvalidOperationException("the delivery log is down"), CancellationToken.None));
-        await Eventually.Until(() => Task.FromResult(server.Abandoned), n => n == 1, TimeSpan.FromSeconds(10), "the server noticing the dropped connection");
-        await pool.SendAsync(From, "next@example.com", Message("next"), null, CancellationToken.None);
+        await Assert.ThrowsAsync<SmtpSessionException>(() => pool.SendAsync(From, "unknown@example.com", Message("x"), () => calls++, CancellationToken.None));
+        await pool.SendAsync(From, "known@example.com", Message("known"), () => calls++, CancellationToken.None);
 
-        Assert.Equal("the delivery log is down", failure.Message);
-        Assert.Equal(["first@example.com", "next@example.com"], server.Messages.Select(m => m.To));
-        Assert.Equal(2, server.Connections); // the abandoned session is not reused: its state ends mid-data
+        Assert.Equal(1, calls);
     }
 
     [Fact]

@@ -22,8 +22,6 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private readonly Task _accepting;
     private int _connections;
     private int _quits;
-    private int _abandoned;
-    private int _dataLines;
 
     public SmtpTestServer(bool pipelining = true)
     {
@@ -46,11 +44,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public int Quits => Volatile.Read(ref _quits);
 
-    /// <summary>Lines of message data received so far, ends of data not counted.</summary>
-    public int DataLines => Volatile.Read(ref _dataLines);
+    /// <summary>Awaited before the reply to each end of data (the message is already in <see cref="Messages"/>).</summary>
+    public Task HoldEndOfDataReply { get; set; } = Task.CompletedTask;
 
-    /// <summary>Messages whose connection closed before their end of data (not in <see cref="Messages"/>).</summary>
-    public int Abandoned => Volatile.Read(ref _abandoned);
 
     public IReadOnlyList<ReceivedMessage> Messages => [.. _messages];
 
@@ -119,18 +115,17 @@ public sealed class SmtpTestServer : IAsyncDisposable
                         {
                             if (to == DropDuringDataOf)
                                 return;
-                            Interlocked.Increment(ref _dataLines);
                             // RFC 5321 4.5.2: the receiver removes the first of a line's leading dots.
                             data.Append(body.StartsWith('.') ? body[1..] : body).Append("\r\n");
                         }
                         if (body is null)
                         {
                             // The client went away before the end of the data: like any server, throw the message away.
-                            Interlocked.Increment(ref _abandoned);
                             return;
                         }
                         _messages.Enqueue(new ReceivedMessage(connection, from, to, data.ToString()));
                         (from, to) = (null, null);
+                        await HoldEndOfDataReply;
                         await ReplyAsync(stream, $"250 2.0.0 queued as {connection}-{++accepted}");
                         if (accepted == DropAfterMessages)
                             return;
